@@ -1,0 +1,10 @@
+export { checkAttestation, parseAttestations } from './attestations.ts';
+export type { AttestationRecord, AttestationState } from './attestations.ts';
+export { checkCapacity, unschedulableReason } from './capacity.ts';
+export { checkKubernetesVersion } from './cluster-version.ts';
+export { checkLoadBalancer, lbAddress } from './load-balancer.ts';
+export { checkPermissions, requiredPermissions } from './permissions.ts';
+export { checkRbac, RBAC_GROUP_VERSION } from './rbac.ts';
+export { checkDefaultStorageClass } from './storage-class.ts';
+export { checkTools, parseToolVersion } from './tools.ts';
+export type { ToolName, ToolProbe } from './tools.ts';

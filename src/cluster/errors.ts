@@ -1,0 +1,167 @@
+/** What the request was, for messages: never carries credentials. */
+export interface RequestInfo {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string | undefined;
+  name?: string | undefined;
+  subresource?: string | undefined;
+  path: string;
+}
+
+export type ClusterErrorKind =
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'Conflict'
+  | 'Invalid'
+  | 'Unreachable'
+  | 'ServerError'
+  | 'KubeconfigError';
+
+/** Base of every error the cluster layer returns; `cause` keeps the original. */
+export class ClusterError extends Error {
+  override readonly name: string = 'ClusterError';
+  constructor(
+    readonly kind: ClusterErrorKind,
+    message: string,
+    readonly request?: RequestInfo,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+function target(r: RequestInfo): string {
+  const res = r.group ? `${r.resource}.${r.group}` : r.resource;
+  const sub = r.subresource ? `/${r.subresource}` : '';
+  const name = r.name ? ` "${r.name}"` : '';
+  const ns = r.namespace ? ` in namespace ${r.namespace}` : ' (cluster-wide)';
+  return `${r.verb} ${res}${sub}${name}${ns}`;
+}
+
+export class Unauthorized extends ClusterError {
+  override readonly name = 'Unauthorized';
+  constructor(request: RequestInfo, cause?: unknown) {
+    super(
+      'Unauthorized',
+      `the API server rejected the credentials (401) for ${target(request)}: refresh the token or check the kubeconfig user`,
+      request,
+      { cause },
+    );
+  }
+}
+
+export class Forbidden extends ClusterError {
+  override readonly name = 'Forbidden';
+  constructor(
+    request: RequestInfo,
+    readonly serverMessage: string,
+    cause?: unknown,
+  ) {
+    super(
+      'Forbidden',
+      `forbidden: the identity running meshgate may not ${target(request)}` +
+        (serverMessage ? ` (API server: ${serverMessage})` : '') +
+        `; grant "${request.verb}" on "${request.group ? `${request.resource}.${request.group}` : request.resource}${request.subresource ? `/${request.subresource}` : ''}"${request.namespace ? ` in ${request.namespace}` : ''}`,
+      request,
+      { cause },
+    );
+  }
+}
+
+export class NotFound extends ClusterError {
+  override readonly name = 'NotFound';
+  constructor(request: RequestInfo, cause?: unknown) {
+    super('NotFound', `not found: ${target(request)}`, request, { cause });
+  }
+}
+
+export class Conflict extends ClusterError {
+  override readonly name = 'Conflict';
+  constructor(
+    request: RequestInfo,
+    readonly serverMessage: string,
+    cause?: unknown,
+  ) {
+    super(
+      'Conflict',
+      `conflict on ${target(request)}: the object changed since it was read (${serverMessage}); re-read it and decide again`,
+      request,
+      { cause },
+    );
+  }
+}
+
+export class Invalid extends ClusterError {
+  override readonly name = 'Invalid';
+  constructor(request: RequestInfo, serverMessage: string, cause?: unknown) {
+    super('Invalid', `the API server rejected ${target(request)}: ${serverMessage}`, request, { cause });
+  }
+}
+
+export class Unreachable extends ClusterError {
+  override readonly name = 'Unreachable';
+  constructor(
+    readonly server: string,
+    detail: string,
+    request?: RequestInfo,
+    cause?: unknown,
+  ) {
+    super(
+      'Unreachable',
+      `cannot reach the Kubernetes API server at ${server}: ${detail}; check the network, the kubeconfig's server URL and --context`,
+      request,
+      { cause },
+    );
+  }
+}
+
+export class ServerError extends ClusterError {
+  override readonly name = 'ServerError';
+  constructor(
+    request: RequestInfo,
+    readonly status: number,
+    serverMessage: string,
+    cause?: unknown,
+  ) {
+    super('ServerError', `the API server answered ${status} to ${target(request)}: ${serverMessage}`, request, {
+      cause,
+    });
+  }
+}
+
+export class KubeconfigError extends ClusterError {
+  override readonly name = 'KubeconfigError';
+  constructor(message: string, cause?: unknown) {
+    super('KubeconfigError', message, undefined, { cause });
+  }
+}
+
+/** Builds the typed error for a non-2xx answer, reading the Status body when there is one. */
+export function errorFromStatus(status: number, body: string, request: RequestInfo): ClusterError {
+  let message = '';
+  try {
+    const parsed = JSON.parse(body) as { message?: unknown };
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    message = body.slice(0, 300);
+  }
+  const cause = { status, body: body.slice(0, 2000) };
+  switch (status) {
+    case 401:
+      return new Unauthorized(request, cause);
+    case 403:
+      return new Forbidden(request, message, cause);
+    case 404:
+      return new NotFound(request, cause);
+    case 409:
+      return new Conflict(request, message, cause);
+    case 400:
+    case 415:
+    case 422:
+      return new Invalid(request, message || `HTTP ${status}`, cause);
+    default:
+      return new ServerError(request, status, message || `HTTP ${status}`, cause);
+  }
+}

@@ -1,0 +1,2 @@
+export { defineConfig } from './profile/index.ts';
+export type { Profile, ProfileInput } from './profile/index.ts';

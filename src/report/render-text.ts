@@ -1,0 +1,44 @@
+import type { Finding } from '../checks/types.ts';
+import type { CheckRecord, GateReport } from './types.ts';
+
+const MARK: Record<CheckRecord['status'], string> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  inconclusive: 'INCONCLUSIVE',
+  skipped: 'SKIP',
+};
+
+export function renderFinding(f: Finding): string {
+  const lines = [`${f.object}: ${f.message}`];
+  if (f.expected !== undefined || f.actual !== undefined) {
+    lines.push(`    expected ${f.expected ?? '?'}${f.field ? ` at ${f.field}` : ''}, found ${f.actual ?? '?'}`);
+  }
+  if (f.hint) lines.push(`    fix: ${f.hint}`);
+  return lines.join('\n');
+}
+
+export function renderFindings(findings: Finding[]): string {
+  return findings.map(renderFinding).join('\n');
+}
+
+/** The terminal form: one line per check, findings indented under it, a verdict line last. */
+export function renderGateText(report: GateReport): string {
+  const out: string[] = [];
+  let suite = '';
+  for (const c of report.checks) {
+    if (c.suite !== suite) {
+      suite = c.suite;
+      out.push('', `${suite}`);
+    }
+    out.push(`  ${MARK[c.status].padEnd(12)} ${c.id}  ${c.title}`);
+    for (const d of c.details) out.push(`               ${d}`);
+    for (const f of c.findings) out.push(...renderFinding(f).split('\n').map((l) => `    - ${l.replace(/^ {4}/, '  ')}`));
+  }
+  for (const e of report.errors) out.push('', `error: ${e}`);
+  const s = report.summary;
+  out.push(
+    '',
+    `verdict: ${report.verdict}  (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped)`,
+  );
+  return out.join('\n').replace(/^\n/, '') + '\n';
+}

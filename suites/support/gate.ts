@@ -1,0 +1,77 @@
+import * as allure from 'allure-js-commons';
+import { stringify } from 'yaml';
+import { expect, test } from 'vitest';
+import { ClusterError } from '../../src/cluster/index.ts';
+import { Inconclusive, isInconclusive } from '../../src/checks/inconclusive.ts';
+import type { CheckResult } from '../../src/checks/types.ts';
+import { renderFindings } from '../../src/report/render-text.ts';
+import type { CheckRecord, SuiteName } from '../../src/report/types.ts';
+import { suiteContext, type SuiteContext } from './context.ts';
+
+declare module 'vitest' {
+  interface TaskMeta {
+    meshgate?: CheckRecord;
+  }
+}
+
+/** A cluster error means "could not see": the check is inconclusive, with the reason and the fix. */
+function toInconclusive(err: unknown): Inconclusive | undefined {
+  if (isInconclusive(err)) return err;
+  if (err instanceof ClusterError) {
+    const hint =
+      err.kind === 'Forbidden'
+        ? 'grant the permission named above to the identity running meshgate (see prereq.permissions)'
+        : err.kind === 'Unreachable'
+          ? 'check that the API server is reachable from here with the same kubeconfig: kubectl get --raw /version'
+          : err.kind === 'NotFound'
+            ? 'create the missing object, or correct its name in meshgate.config.ts'
+            : '';
+    return new Inconclusive(`could not verify: ${err.message}`, hint, { cause: err });
+  }
+  return undefined;
+}
+
+/**
+ * Declares one checklist item as a vitest test: fetch (the body), check (a pure function the body
+ * returns), then record the result for the CLI and Allure and assert on it.
+ */
+export function gate(
+  suite: SuiteName,
+  id: string,
+  title: string,
+  body: (ctx: SuiteContext) => Promise<CheckResult>,
+): void {
+  test(`${id}: ${title}`, async ({ task, skip }) => {
+    const record: CheckRecord = { id, title, suite, status: 'inconclusive', findings: [], details: [] };
+    task.meta.meshgate = record;
+    await allure.label('suite', suite);
+    await allure.label('check', id);
+    let result: CheckResult;
+    try {
+      result = await body(await suiteContext());
+    } catch (err) {
+      const inc = toInconclusive(err);
+      if (!inc) {
+        // A crash is not evidence either way: inconclusive, and loud about being our bug.
+        record.findings = [
+          {
+            object: id,
+            message: `the check crashed: ${err instanceof Error ? err.message : String(err)}`,
+            hint: 'this is a meshgate bug: report it with the output of --output json',
+          },
+        ];
+        throw err;
+      }
+      record.findings = [{ object: id, message: inc.message, hint: inc.hint }];
+      await allure.attachment('inconclusive', `${inc.message}\nfix: ${inc.hint}`, 'text/plain');
+      throw inc;
+    }
+    record.status = result.status;
+    record.findings = result.findings;
+    record.details = result.details;
+    if (result.details.length) await allure.attachment('seen', result.details.join('\n'), 'text/plain');
+    if (result.findings.length) await allure.attachment('findings.yaml', stringify(result.findings), 'application/yaml');
+    if (result.status === 'skipped') skip(result.details.join('; '));
+    expect(result.findings, renderFindings(result.findings)).toEqual([]);
+  });
+}
