@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'reports/', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'reports/', 'bin/', 'scripts/scenario-gen/', 'scenarios/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,9 +15,13 @@ export interface Finding {
 
 export type CheckStatus = 'passed' | 'failed' | 'inconclusive' | 'skipped';
 
-/** What a pure check returns: it ran, and either found nothing wrong or found findings. */
+/**
+ * What a pure check returns. `inconclusive` is for checks whose subject is visibility itself (the
+ * permissions check): the findings then say what cannot be seen. Fetch failures do not come here;
+ * they are thrown as ClusterError / Inconclusive by the fetching side.
+ */
 export interface CheckResult {
-  status: 'passed' | 'failed' | 'skipped';
+  status: CheckStatus;
   findings: Finding[];
   /** What was seen, for the report ("Kubernetes v1.28.3 (minimum 1.25)"). */
   details: string[];
@@ -29,6 +33,11 @@ export function passed(...details: string[]): CheckResult {
 
 export function failed(findings: Finding[], ...details: string[]): CheckResult {
   return { status: findings.length ? 'failed' : 'passed', findings, details };
+}
+
+/** The check ran and established that something cannot be verified. */
+export function inconclusive(findings: Finding[], ...details: string[]): CheckResult {
+  return { status: findings.length ? 'inconclusive' : 'passed', findings, details };
 }
 
 export function skipped(...details: string[]): CheckResult {

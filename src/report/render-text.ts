@@ -32,7 +32,10 @@ export function renderGateText(report: GateReport): string {
     }
     out.push(`  ${MARK[c.status].padEnd(12)} ${c.id}  ${c.title}`);
     for (const d of c.details) out.push(`               ${d}`);
-    for (const f of c.findings) out.push(...renderFinding(f).split('\n').map((l) => `    - ${l.replace(/^ {4}/, '  ')}`));
+    for (const f of c.findings) {
+      const [first, ...rest] = renderFinding(f).split('\n');
+      out.push(`    - ${first ?? ''}`, ...rest.map((l) => `    ${l}`));
+    }
   }
   for (const e of report.errors) out.push('', `error: ${e}`);
   const s = report.summary;

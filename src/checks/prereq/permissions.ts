@@ -1,6 +1,6 @@
 import type { AccessAttributes, AccessDecision } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
-import { failed, type CheckResult, type Finding } from '../types.ts';
+import { inconclusive, type CheckResult, type Finding } from '../types.ts';
 
 const CLUSTER_READS: [string, string][] = [
   ['', 'namespaces'],
@@ -50,7 +50,10 @@ function describe(a: AccessAttributes): string {
   return `${a.verb} ${res} ${a.namespace ? `in ${a.namespace}` : 'cluster-wide'}`;
 }
 
-/** One finding per permission the identity lacks, each with the RBAC rule that grants it. */
+/**
+ * One finding per permission the identity lacks, each with the RBAC rule that grants it. Missing
+ * permissions make the gate inconclusive, not failed: they say nothing about the cluster's health.
+ */
 export function checkPermissions(answers: { attrs: AccessAttributes; decision: AccessDecision }[]): CheckResult {
   const findings: Finding[] = answers
     .filter((a) => !a.decision.allowed)
@@ -63,5 +66,5 @@ export function checkPermissions(answers: { attrs: AccessAttributes; decision: A
       expected: 'allowed',
       actual: 'denied',
     }));
-  return failed(findings, `${answers.length - findings.length} of ${answers.length} required permissions granted`);
+  return inconclusive(findings, `${answers.length - findings.length} of ${answers.length} required permissions granted`);
 }
