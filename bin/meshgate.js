@@ -1,7 +1,28 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so `npm ci` is the only set-up step.
-import { register } from 'tsx/esm/api';
+// Runs the bundled CLI (dist/, built by `npm ci` / `npm test`), or the TypeScript sources through
+// tsx when the bundle is missing or older than any source file, so an edit is never run stale.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = path.join(root, 'dist', 'cli.js');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+let main;
+if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'))) {
+  ({ main } = await import(bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

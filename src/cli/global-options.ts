@@ -18,7 +18,10 @@ export function addGlobalOptions(program: Command): Command {
   return program
     .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context to use (default: current-context)')
-    .option('--config <file>', 'migration profile (default: ./meshgate.config.ts if present, else built-in defaults)')
+    .option(
+      '--config <file>',
+      'migration profile (default: ./meshgate.config.ts if present, else built-in defaults)',
+    )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report-dir <dir>', 'where reports and Allure results are written', DEFAULT_REPORT_DIR)
     .option('-n, --namespace <name>', 'mesh namespace (overrides namespaces.mesh in the profile)');

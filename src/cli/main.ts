@@ -37,7 +37,11 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .command('verify')
     .description(`run verification suites (${VERIFY_SUITES.join(', ')}; default: all three)`)
     .argument('[suites...]', 'suites to run')
-    .option('--scenario <dir>', 'run against the built-in simulator serving this scenario (repeat to layer)', collect)
+    .option(
+      '--scenario <dir>',
+      'run against the built-in simulator serving this scenario (repeat to layer)',
+      collect,
+    )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
     .action(async (names: string[], opts: { scenario?: string[]; probe?: boolean }, cmd: Command) => {
       result.code = await verify(suiteList(names), readGlobalOptions(cmd), opts, io);
@@ -92,7 +96,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<ExitCode
     return result.code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        err.code === 'commander.help'
         ? ExitCode.Pass
         : ExitCode.Usage;
     }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -7,8 +7,15 @@ import { startVitest, type TestModule } from 'vitest/node';
 import { RUN_CONTEXT_ENV, type RunContext } from '../run/context.ts';
 import type { CheckRecord, SuiteName } from '../report/types.ts';
 
-/** The meshgate package root, where vitest.config.ts and suites/ live. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The meshgate package root, where vitest.config.ts and suites/ live (from src/ or the dist bundle). */
+export const PACKAGE_ROOT = findPackageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findPackageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'vitest.config.ts'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`meshgate: no vitest.config.ts above ${from}`);
+  }
+}
 
 export interface SuiteRun {
   checks: CheckRecord[];
@@ -23,10 +30,17 @@ function statusOf(state: string | undefined): CheckRecord['status'] {
 }
 
 /** Tests written without gate() still report: a failed plain assertion is a failed check. */
-function recordOf(suite: SuiteName, test: ReturnType<TestModule['children']['allTests']> extends Iterable<infer T> ? T : never): CheckRecord {
+function recordOf(
+  suite: SuiteName,
+  test: ReturnType<TestModule['children']['allTests']> extends Iterable<infer T> ? T : never,
+): CheckRecord {
   const meta = test.meta().meshgate;
   const result = test.result();
-  if (meta) return { ...meta, status: meta.status === 'inconclusive' && result.state === 'passed' ? 'passed' : meta.status };
+  if (meta)
+    return {
+      ...meta,
+      status: meta.status === 'inconclusive' && result.state === 'passed' ? 'passed' : meta.status,
+    };
   return {
     id: test.fullName,
     title: test.name,
@@ -69,7 +83,8 @@ export async function runSuites(suites: SuiteName[], ctx: RunContext): Promise<S
       for (const e of mod.errors()) errors.push(`${path.relative(PACKAGE_ROOT, mod.moduleId)}: ${e.message}`);
       for (const t of mod.children.allTests()) checks.push(recordOf(suite, t));
     }
-    for (const e of vitest.state.getUnhandledErrors()) errors.push(`unhandled error: ${(e as Error).message ?? String(e)}`);
+    for (const e of vitest.state.getUnhandledErrors())
+      errors.push(`unhandled error: ${(e as Error).message ?? String(e)}`);
     await vitest.close();
     return { checks, errors };
   } finally {

@@ -36,7 +36,14 @@ interface ListBody {
   metadata?: { continue?: string; resourceVersion?: string };
 }
 
-function info(ref: ResourceRef, verb: string, path: string, namespace?: string, name?: string, sub?: string): RequestInfo {
+function info(
+  ref: ResourceRef,
+  verb: string,
+  path: string,
+  namespace?: string,
+  name?: string,
+  sub?: string,
+): RequestInfo {
   return { verb, group: ref.group, resource: ref.plural, namespace, name, subresource: sub, path };
 }
 
@@ -114,10 +121,18 @@ export class ClusterClient {
         });
         for (const item of body.items ?? []) {
           if (!isKubeObject(item)) {
-            throw errorFromStatus(502, 'the list contains an item without metadata.name', info(ref, 'list', path));
+            throw errorFromStatus(
+              502,
+              'the list contains an item without metadata.name',
+              info(ref, 'list', path),
+            );
           }
           // Lists of built-in kinds omit kind/apiVersion per item; checks and reports want them.
-          items.push({ apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version, kind: ref.kind, ...item });
+          items.push({
+            apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version,
+            kind: ref.kind,
+            ...item,
+          });
         }
         token = body.metadata?.continue || undefined;
       } while (token);
@@ -134,7 +149,8 @@ export class ClusterClient {
         path,
         info: info(ref, 'get', path, namespace, name),
       });
-      if (!isKubeObject(obj)) throw errorFromStatus(502, 'the object has no metadata.name', info(ref, 'get', path));
+      if (!isKubeObject(obj))
+        throw errorFromStatus(502, 'the object has no metadata.name', info(ref, 'get', path));
       return obj;
     });
   }
@@ -193,7 +209,11 @@ export class ClusterClient {
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', path },
       });
-      return { allowed: body.status?.allowed === true, denied: body.status?.denied, reason: body.status?.reason };
+      return {
+        allowed: body.status?.allowed === true,
+        denied: body.status?.denied,
+        reason: body.status?.reason,
+      };
     });
   }
 
@@ -212,7 +232,11 @@ export class ClusterClient {
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews', path },
       });
-      return { allowed: body.status?.allowed === true, denied: body.status?.denied, reason: body.status?.reason };
+      return {
+        allowed: body.status?.allowed === true,
+        denied: body.status?.denied,
+        reason: body.status?.reason,
+      };
     });
   }
 
@@ -267,7 +291,12 @@ export class ClusterClient {
         fn();
       };
       const timer = setTimeout(
-        () => finish(() => reject(new Unreachable(this.server, `exec did not finish within ${this.execTimeoutMs} ms`, reqInfo))),
+        () =>
+          finish(() =>
+            reject(
+              new Unreachable(this.server, `exec did not finish within ${this.execTimeoutMs} ms`, reqInfo),
+            ),
+          ),
         this.execTimeoutMs,
       );
       new Exec(this.kubeConfig)
@@ -291,7 +320,12 @@ export class ClusterClient {
   }
 
   /** Merge patch carrying the observed resourceVersion: a concurrent change answers 409 Conflict. */
-  async mergePatch(ref: ResourceRef, name: string, namespace: string | undefined, patch: object): Promise<KubeObject> {
+  async mergePatch(
+    ref: ResourceRef,
+    name: string,
+    namespace: string | undefined,
+    patch: object,
+  ): Promise<KubeObject> {
     const path = objectPath(ref, name, namespace);
     const obj = await this.transport.json<KubeObject>({
       method: 'PATCH',

@@ -125,9 +125,14 @@ export class ServerError extends ClusterError {
     serverMessage: string,
     cause?: unknown,
   ) {
-    super('ServerError', `the API server answered ${status} to ${target(request)}: ${serverMessage}`, request, {
-      cause,
-    });
+    super(
+      'ServerError',
+      `the API server answered ${status} to ${target(request)}: ${serverMessage}`,
+      request,
+      {
+        cause,
+      },
+    );
   }
 }
 

@@ -27,7 +27,8 @@ export function loadKubeConfig(opts: KubeconfigOptions = {}): KubeConfig {
   const home = path.join(env.HOME ?? os.homedir(), '.kube', 'config');
   try {
     if (explicit) {
-      if (!existsSync(explicit)) throw new KubeconfigError(`kubeconfig ${explicit} (from --kubeconfig) does not exist`);
+      if (!existsSync(explicit))
+        throw new KubeconfigError(`kubeconfig ${explicit} (from --kubeconfig) does not exist`);
       kc.loadFromFile(explicit);
     } else if (fromEnv.length > 0) {
       const present = fromEnv.filter((f) => existsSync(f));

@@ -7,7 +7,13 @@ export interface ResourceRef {
   namespaced: boolean;
 }
 
-const r = (group: string, version: string, plural: string, kind: string, namespaced: boolean): ResourceRef => ({
+const r = (
+  group: string,
+  version: string,
+  plural: string,
+  kind: string,
+  namespaced: boolean,
+): ResourceRef => ({
   group,
   version,
   plural,
@@ -50,7 +56,13 @@ export const Resources = {
   roles: r('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   roleBindings: r('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
   clusterRoles: r('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false),
-  clusterRoleBindings: r('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
+  clusterRoleBindings: r(
+    'rbac.authorization.k8s.io',
+    'v1',
+    'clusterrolebindings',
+    'ClusterRoleBinding',
+    false,
+  ),
   gateways: r('networking.istio.io', 'v1beta1', 'gateways', 'Gateway', true),
   virtualServices: r('networking.istio.io', 'v1beta1', 'virtualservices', 'VirtualService', true),
   destinationRules: r('networking.istio.io', 'v1beta1', 'destinationrules', 'DestinationRule', true),

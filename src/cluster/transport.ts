@@ -92,7 +92,10 @@ export class Transport {
         if (!(err instanceof Error) || (err.name !== 'FetchError' && err.name !== 'AbortError')) throw err;
         failure = new Unreachable(this.server, describeNetworkError(err), req.info, err);
       }
-      const delay = Math.min(this.retry.maxDelayMs, retryAfterMs ?? this.retry.baseDelayMs * 2 ** (attempt - 1));
+      const delay = Math.min(
+        this.retry.maxDelayMs,
+        retryAfterMs ?? this.retry.baseDelayMs * 2 ** (attempt - 1),
+      );
       const outOfBudget =
         attempt >= this.retry.attempts || this.clock.now() - started + delay > this.retry.deadlineMs;
       if (!idempotent || outOfBudget) throw failure;
@@ -120,7 +123,9 @@ export class Transport {
       return {
         status: res.status,
         text,
-        ...(Number.isFinite(retryAfter) && res.headers.has('retry-after') ? { retryAfterMs: retryAfter * 1000 } : {}),
+        ...(Number.isFinite(retryAfter) && res.headers.has('retry-after')
+          ? { retryAfterMs: retryAfter * 1000 }
+          : {}),
       };
     } finally {
       clearTimeout(timer);

@@ -16,7 +16,11 @@ export function probeTool(name: ToolName, env: NodeJS.ProcessEnv = process.env):
       if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') return resolve({ name, found: false });
       if (err) {
         const why = (stderr || err.message).trim().split('\n')[0] ?? '';
-        return resolve({ name, found: true, error: `\`${name} ${VERSION_ARGS[name].join(' ')}\` failed: ${why}` });
+        return resolve({
+          name,
+          found: true,
+          error: `\`${name} ${VERSION_ARGS[name].join(' ')}\` failed: ${why}`,
+        });
       }
       const version = parseToolVersion(name, stdout);
       resolve({ name, found: true, ...(version ? { version } : {}) });

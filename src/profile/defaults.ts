@@ -91,11 +91,18 @@ export const defaultProfile: Profile = {
   },
   prereq: {
     tools: {
-      kubectl: { required: true, install: 'https://kubernetes.io/docs/tasks/tools/ (or: apt-get install kubectl)' },
-      helm: { required: true, install: 'curl https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash' },
+      kubectl: {
+        required: true,
+        install: 'https://kubernetes.io/docs/tasks/tools/ (or: apt-get install kubectl)',
+      },
+      helm: {
+        required: true,
+        install: 'curl https://raw.githubusercontent.com/helm/helm/main/scripts/get-helm-3 | bash',
+      },
       istioctl: {
         required: true,
-        install: 'curl -L https://istio.io/downloadIstio | ISTIO_VERSION=<version> sh - and add istio-<version>/bin to PATH',
+        install:
+          'curl -L https://istio.io/downloadIstio | ISTIO_VERSION=<version> sh - and add istio-<version>/bin to PATH',
       },
     },
     attestationsFile: 'attestations.yaml',

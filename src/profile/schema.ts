@@ -3,7 +3,9 @@ import { z } from 'zod';
 // Durations as Istio and Prometheus write them ("30s", "1m30s", "500ms"). Kept as strings in the
 // profile so `config print` shows what the user wrote; parsed where compared.
 const duration = z.string().regex(/^(\d+(\.\d+)?(ms|s|m|h))+$/, 'a duration such as 30s, 5m or 1h30m');
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'a Kubernetes quantity such as 4, 3920m or 8Gi');
+const quantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|M|G|T)?$/, 'a Kubernetes quantity such as 4, 3920m or 8Gi');
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'a lower-case DNS name');
 const labelMap = z.record(z.string(), z.string());
 

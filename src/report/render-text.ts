@@ -11,7 +11,9 @@ const MARK: Record<CheckRecord['status'], string> = {
 export function renderFinding(f: Finding): string {
   const lines = [`${f.object}: ${f.message}`];
   if (f.expected !== undefined || f.actual !== undefined) {
-    lines.push(`    expected ${f.expected ?? '?'}${f.field ? ` at ${f.field}` : ''}, found ${f.actual ?? '?'}`);
+    lines.push(
+      `    expected ${f.expected ?? '?'}${f.field ? ` at ${f.field}` : ''}, found ${f.actual ?? '?'}`,
+    );
   }
   if (f.hint) lines.push(`    fix: ${f.hint}`);
   return lines.join('\n');

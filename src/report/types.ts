@@ -35,7 +35,8 @@ export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
 export function verdictOf(checks: CheckRecord[], errors: string[] = []): Verdict {
   if (checks.some((c) => c.status === 'failed')) return 'FAIL';
-  if (errors.length > 0 || checks.length === 0 || checks.some((c) => c.status === 'inconclusive')) return 'INCONCLUSIVE';
+  if (errors.length > 0 || checks.length === 0 || checks.some((c) => c.status === 'inconclusive'))
+    return 'INCONCLUSIVE';
   return 'PASS';
 }
 

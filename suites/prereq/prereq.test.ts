@@ -24,19 +24,30 @@ import { suiteContext } from '../support/context.ts';
 const RBAC_PROBE_SUBJECT = 'system:serviceaccount:default:meshgate-rbac-probe';
 
 describe('Prerequisites: cluster requirements', () => {
-  gate('prereq', 'prereq.kubernetes-version', 'Kubernetes version is at least the minimum', async ({ cluster, profile }) =>
-    checkKubernetesVersion(await cluster.version(), profile),
+  gate(
+    'prereq',
+    'prereq.kubernetes-version',
+    'Kubernetes version is at least the minimum',
+    async ({ cluster, profile }) => checkKubernetesVersion(await cluster.version(), profile),
   );
 
-  gate('prereq', 'prereq.capacity', 'Schedulable nodes have the minimum allocatable CPU and memory', async ({ cluster, profile }) =>
-    checkCapacity(await cluster.list(Resources.nodes), profile),
+  gate(
+    'prereq',
+    'prereq.capacity',
+    'Schedulable nodes have the minimum allocatable CPU and memory',
+    async ({ cluster, profile }) => checkCapacity(await cluster.list(Resources.nodes), profile),
   );
 
-  gate('prereq', 'prereq.load-balancer', 'LoadBalancer Services get an address', async ({ cluster, profile }) => {
-    const services = await cluster.list(Resources.services);
-    const deployments = await cluster.list(Resources.deployments);
-    return checkLoadBalancer(services, deployments, profile);
-  });
+  gate(
+    'prereq',
+    'prereq.load-balancer',
+    'LoadBalancer Services get an address',
+    async ({ cluster, profile }) => {
+      const services = await cluster.list(Resources.services);
+      const deployments = await cluster.list(Resources.deployments);
+      return checkLoadBalancer(services, deployments, profile);
+    },
+  );
 
   gate('prereq', 'prereq.storage-class', 'A default StorageClass exists', async ({ cluster }) =>
     checkDefaultStorageClass(await cluster.list(Resources.storageClasses)),
@@ -46,7 +57,10 @@ describe('Prerequisites: cluster requirements', () => {
     const served = await cluster.servedVersions();
     try {
       const decision = await cluster.canSubject(
-        { user: RBAC_PROBE_SUBJECT, groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'] },
+        {
+          user: RBAC_PROBE_SUBJECT,
+          groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
+        },
         { verb: 'list', group: '', resource: 'secrets' },
       );
       return checkRbac(served, { subject: RBAC_PROBE_SUBJECT, decision });
@@ -57,16 +71,28 @@ describe('Prerequisites: cluster requirements', () => {
 });
 
 describe('Prerequisites: tools and access', () => {
-  gate('prereq', 'prereq.tools', 'kubectl, helm and istioctl are installed (istioctl matches Istio)', async ({ profile }) => {
-    const names = Object.keys(profile.prereq.tools) as ('kubectl' | 'helm' | 'istioctl')[];
-    return checkTools(await Promise.all(names.map((n) => probeTool(n))), profile);
-  });
+  gate(
+    'prereq',
+    'prereq.tools',
+    'kubectl, helm and istioctl are installed (istioctl matches Istio)',
+    async ({ profile }) => {
+      const names = Object.keys(profile.prereq.tools) as ('kubectl' | 'helm' | 'istioctl')[];
+      return checkTools(await Promise.all(names.map((n) => probeTool(n))), profile);
+    },
+  );
 
-  gate('prereq', 'prereq.permissions', 'The identity running meshgate can read what the suites need', async ({ cluster, profile }) => {
-    const wanted = requiredPermissions(profile);
-    const answers = await Promise.all(wanted.map(async (attrs) => ({ attrs, decision: await cluster.canI(attrs) })));
-    return checkPermissions(answers);
-  });
+  gate(
+    'prereq',
+    'prereq.permissions',
+    'The identity running meshgate can read what the suites need',
+    async ({ cluster, profile }) => {
+      const wanted = requiredPermissions(profile);
+      const answers = await Promise.all(
+        wanted.map(async (attrs) => ({ attrs, decision: await cluster.canI(attrs) })),
+      );
+      return checkPermissions(answers);
+    },
+  );
 });
 
 // The profile's items are known only once the run context is read; vitest collects tests

@@ -70,7 +70,8 @@ export function gate(
     record.findings = result.findings;
     record.details = result.details;
     if (result.details.length) await allure.attachment('seen', result.details.join('\n'), 'text/plain');
-    if (result.findings.length) await allure.attachment('findings.yaml', stringify(result.findings), 'application/yaml');
+    if (result.findings.length)
+      await allure.attachment('findings.yaml', stringify(result.findings), 'application/yaml');
     if (result.status === 'skipped') skip(result.details.join('; '));
     if (result.status === 'inconclusive') throw new Inconclusive(renderFindings(result.findings));
     expect(result.findings, renderFindings(result.findings)).toEqual([]);

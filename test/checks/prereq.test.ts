@@ -24,8 +24,12 @@ const node = (name: string, cpu: string, memory: string, extra: Partial<KubeObje
 
 describe('prereq checks', () => {
   it('kubernetes version: passes at the minimum, fails below with the upgrade hint', () => {
-    expect(checkKubernetesVersion({ major: '1', minor: '25', gitVersion: 'v1.25.0' }, profile).status).toBe('passed');
-    expect(checkKubernetesVersion({ major: '1', minor: '28+', gitVersion: 'v1.28.3-gke.1' }, profile).status).toBe('passed');
+    expect(checkKubernetesVersion({ major: '1', minor: '25', gitVersion: 'v1.25.0' }, profile).status).toBe(
+      'passed',
+    );
+    expect(
+      checkKubernetesVersion({ major: '1', minor: '28+', gitVersion: 'v1.28.3-gke.1' }, profile).status,
+    ).toBe('passed');
     const r = checkKubernetesVersion({ major: '1', minor: '24', gitVersion: 'v1.24.17' }, profile);
     expect(r.status).toBe('failed');
     expect(r.findings[0]).toMatchObject({
@@ -57,7 +61,9 @@ describe('prereq checks', () => {
       spec: { type: 'LoadBalancer' },
       status: { loadBalancer: { ingress } },
     });
-    expect(checkLoadBalancer([svc([{ hostname: 'abc.elb.amazonaws.com' }])], [], profile).status).toBe('passed');
+    expect(checkLoadBalancer([svc([{ hostname: 'abc.elb.amazonaws.com' }])], [], profile).status).toBe(
+      'passed',
+    );
     const r = checkLoadBalancer([svc([])], [], profile);
     expect(r.findings[0]?.object).toBe('Service/istio-system/istio-ingressgateway');
     expect(r.findings[0]?.message).toContain('have no ingress address (pending)');
@@ -68,7 +74,10 @@ describe('prereq checks', () => {
   it('storage class: needs one marked default', () => {
     const sc = (name: string, def?: string): KubeObject => ({
       kind: 'StorageClass',
-      metadata: { name, ...(def ? { annotations: { 'storageclass.kubernetes.io/is-default-class': def } } : {}) },
+      metadata: {
+        name,
+        ...(def ? { annotations: { 'storageclass.kubernetes.io/is-default-class': def } } : {}),
+      },
     });
     expect(checkDefaultStorageClass([sc('standard', 'true')]).status).toBe('passed');
     const r = checkDefaultStorageClass([sc('fast'), sc('slow', 'false')]);
@@ -83,9 +92,9 @@ describe('prereq checks', () => {
     expect(checkRbac(served, { subject, decision: { allowed: true } }).findings[0]?.message).toContain(
       'RBAC is served but not enforced',
     );
-    expect(checkRbac(new Set(['v1']), { subject, decision: { allowed: false } }).findings[0]?.message).toContain(
-      'does not serve rbac.authorization.k8s.io/v1',
-    );
+    expect(
+      checkRbac(new Set(['v1']), { subject, decision: { allowed: false } }).findings[0]?.message,
+    ).toContain('does not serve rbac.authorization.k8s.io/v1');
   });
 
   it('tools: missing tools fail with how to install; istioctl must match the Istio minor', () => {
@@ -95,17 +104,28 @@ describe('prereq checks', () => {
       { name: 'istioctl' as const, found: true, version: '1.20.3' },
     ];
     expect(checkTools(probes, profile).status).toBe('passed');
-    const r = checkTools([probes[0]!, { name: 'helm', found: false }, { name: 'istioctl', found: true, version: '1.22.0' }], profile);
+    const r = checkTools(
+      [probes[0]!, { name: 'helm', found: false }, { name: 'istioctl', found: true, version: '1.22.0' }],
+      profile,
+    );
     expect(r.findings.map((f) => f.object)).toEqual(['tool/helm', 'tool/istioctl']);
     expect(r.findings[0]?.hint).toContain('get-helm-3');
     expect(r.findings[1]?.message).toContain("istioctl 1.22.0 does not match the profile's Istio 1.20.1");
-    expect(parseToolVersion('istioctl', '{"clientVersion":{"version":"1.20.1","revision":"x"}}')).toBe('1.20.1');
+    expect(parseToolVersion('istioctl', '{"clientVersion":{"version":"1.20.1","revision":"x"}}')).toBe(
+      '1.20.1',
+    );
     expect(parseToolVersion('helm', 'v3.14.0+g3fc9f4b\n')).toBe('v3.14.0+g3fc9f4b');
   });
 
   it('permissions: lists each missing permission with the rule that grants it', () => {
     const wanted = requiredPermissions(profile);
-    expect(wanted).toContainEqual({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: 'spire-system' });
+    expect(wanted).toContainEqual({
+      verb: 'create',
+      group: '',
+      resource: 'pods',
+      subresource: 'exec',
+      namespace: 'spire-system',
+    });
     const answers = wanted.map((attrs) => ({
       attrs,
       decision: { allowed: !(attrs.resource === 'peerauthentications' && attrs.namespace === 'zamaz-mesh') },
@@ -135,6 +155,8 @@ describe('prereq checks', () => {
       '"maintenance-window" is pending (not recorded in a.yaml); the profile requires it before the migration',
     );
     expect(checkAttestation(item('stakeholders-notified', false), records, 'a.yaml').status).toBe('skipped');
-    expect(parseAttestations('attestations: [{id: x, status: maybe}]').problems[0]).toContain('must be done, pending or failed');
+    expect(parseAttestations('attestations: [{id: x, status: maybe}]').problems[0]).toContain(
+      'must be done, pending or failed',
+    );
   });
 });

@@ -55,9 +55,13 @@ describe.concurrent('meshgate verify prereq (CLI against the simulator)', () => 
   });
 
   it('prints a readable table in text mode', async () => {
-    const res = await runCli(['verify', 'prereq', '--config', config, '--scenario', healthy], { env: { PATH: toolsPath } });
+    const res = await runCli(['verify', 'prereq', '--config', config, '--scenario', healthy], {
+      env: { PATH: toolsPath },
+    });
     expect(res.code).toBe(0);
-    expect(res.stdout).toMatch(/PASS {9}prereq.kubernetes-version {2}Kubernetes version is at least the minimum/);
+    expect(res.stdout).toMatch(
+      /PASS {9}prereq.kubernetes-version {2}Kubernetes version is at least the minimum/,
+    );
     expect(res.stdout).toContain('Kubernetes v1.28.3 (minimum 1.25)');
     expect(res.stdout).toMatch(/verdict: PASS {2}\(13 passed, 0 failed, 0 inconclusive, 0 skipped\)/);
   });
@@ -98,29 +102,38 @@ describe.concurrent('meshgate verify prereq (CLI against the simulator)', () => 
       'may list secrets cluster-wide: RBAC is served but not enforced',
       'ClusterRoleBindings to system:serviceaccounts',
     ],
-  ])('%s: fails %s with exit 1, naming the object and the fix', async (scenario, id, object, message, hint) => {
-    const { code, report, check } = await gateJson(['--scenario', broken(scenario)]);
-    expect(report.verdict).toBe('FAIL');
-    expect(code).toBe(1);
-    const c = check(id);
-    expect(c.status).toBe('failed');
-    expect(c.findings[0]?.object).toBe(object);
-    expect(c.findings[0]?.message).toContain(message);
-    expect(c.findings[0]?.hint).toContain(hint);
-    // Only the broken item fails: the others still pass on the same cluster.
-    expect(report.checks.filter((x) => x.status !== 'passed').map((x) => x.id)).toEqual([id]);
-  });
+  ])(
+    '%s: fails %s with exit 1, naming the object and the fix',
+    async (scenario, id, object, message, hint) => {
+      const { code, report, check } = await gateJson(['--scenario', broken(scenario)]);
+      expect(report.verdict).toBe('FAIL');
+      expect(code).toBe(1);
+      const c = check(id);
+      expect(c.status).toBe('failed');
+      expect(c.findings[0]?.object).toBe(object);
+      expect(c.findings[0]?.message).toContain(message);
+      expect(c.findings[0]?.hint).toContain(hint);
+      // Only the broken item fails: the others still pass on the same cluster.
+      expect(report.checks.filter((x) => x.status !== 'passed').map((x) => x.id)).toEqual([id]);
+    },
+  );
 
   it('fails prereq.tools when helm is missing, saying how to install it', async () => {
     const { code, check } = await gateJson(['--scenario', healthy], { PATH: pathWithTools({ helm: false }) });
     expect(code).toBe(1);
     expect(check('prereq.tools').findings).toEqual([
-      expect.objectContaining({ object: 'tool/helm', message: 'helm is not on PATH', hint: expect.stringContaining('get-helm-3') }),
+      expect.objectContaining({
+        object: 'tool/helm',
+        message: 'helm is not on PATH',
+        hint: expect.stringContaining('get-helm-3'),
+      }),
     ]);
   });
 
   it('fails prereq.tools when istioctl does not match the Istio version', async () => {
-    const { code, check } = await gateJson(['--scenario', healthy], { PATH: pathWithTools({ istioctl: '1.22.1' }) });
+    const { code, check } = await gateJson(['--scenario', healthy], {
+      PATH: pathWithTools({ istioctl: '1.22.1' }),
+    });
     expect(code).toBe(1);
     expect(check('prereq.tools').findings[0]?.message).toContain(
       "istioctl 1.22.1 does not match the profile's Istio 1.20.1",
@@ -183,16 +196,23 @@ describe.concurrent('meshgate verify prereq (CLI against the simulator)', () => 
   it('exits 3 on an invalid profile, naming the field and the allowed values', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-badprofile-'));
     const cfg = path.join(dir, 'meshgate.config.ts');
-    writeFileSync(cfg, `export default { spire: { server: { kind: 'DaemonSet' } }, traffic: { steps: [10, 50] } };\n`);
+    writeFileSync(
+      cfg,
+      `export default { spire: { server: { kind: 'DaemonSet' } }, traffic: { steps: [10, 50] } };\n`,
+    );
     const res = await runCli(['verify', 'prereq', '--config', cfg, '--scenario', healthy]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain('spire.server.kind: not an allowed value; allowed values: "StatefulSet", "Deployment"');
+    expect(res.stderr).toContain(
+      'spire.server.kind: not an allowed value; allowed values: "StatefulSet", "Deployment"',
+    );
     expect(res.stderr).toContain('traffic.steps: the last step must be 100');
   });
 
   it('exits 3 when no kubeconfig can be found, and never tries localhost:8080', async () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'meshgate-home-'));
-    const res = await runCli(['verify', 'prereq', '--config', config], { env: { HOME: home, KUBECONFIG: '' } });
+    const res = await runCli(['verify', 'prereq', '--config', config], {
+      env: { HOME: home, KUBECONFIG: '' },
+    });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('no kubeconfig found');
     expect(res.stderr).toContain('never assumes http://localhost:8080');

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultProfile, loadProfile, mergeDeep, ProfileError, validateProfile } from '../../src/profile/index.ts';
+import {
+  defaultProfile,
+  loadProfile,
+  mergeDeep,
+  ProfileError,
+  validateProfile,
+} from '../../src/profile/index.ts';
 
 function configFile(body: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-profile-'));
@@ -35,7 +41,10 @@ describe('profile', () => {
   });
 
   it('merges objects key by key and replaces arrays', () => {
-    expect(mergeDeep({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({ a: { b: 1, c: 3 }, l: [9] });
+    expect(mergeDeep({ a: { b: 1, c: 2 }, l: [1, 2] }, { a: { c: 3 }, l: [9] })).toEqual({
+      a: { b: 1, c: 3 },
+      l: [9],
+    });
   });
 
   it('loads a TypeScript config file and applies overrides after it', async () => {
@@ -43,7 +52,10 @@ describe('profile', () => {
       `import { defineConfig } from ${JSON.stringify(path.resolve('src/index.ts'))};\n` +
         `export default defineConfig({ namespaces: { legacy: 'shop' }, traffic: { steps: [5, 50, 100] } });\n`,
     );
-    const { profile, file: source } = await loadProfile({ configPath: file, overrides: { namespaces: { mesh: 'shop-mesh' } } });
+    const { profile, file: source } = await loadProfile({
+      configPath: file,
+      overrides: { namespaces: { mesh: 'shop-mesh' } },
+    });
     expect(source).toBe(file);
     expect(profile.namespaces.legacy).toBe('shop');
     expect(profile.namespaces.mesh).toBe('shop-mesh');
@@ -60,7 +72,9 @@ describe('profile', () => {
     const msg = (err as ProfileError).message;
     expect(msg).toContain('traffic.steps.1: Invalid input: expected number');
     expect(msg).toContain('istio: unknown field(s) "ingresGateway"');
-    expect(msg).toContain('spire.server.kind: not an allowed value; allowed values: "StatefulSet", "Deployment"');
+    expect(msg).toContain(
+      'spire.server.kind: not an allowed value; allowed values: "StatefulSet", "Deployment"',
+    );
   });
 
   it('rejects steps that do not end at 100 or do not increase', () => {
@@ -75,7 +89,9 @@ describe('profile', () => {
   });
 
   it('falls back to defaults when no config file is present', async () => {
-    const { file, profile } = await loadProfile({ cwd: mkdtempSync(path.join(os.tmpdir(), 'meshgate-empty-')) });
+    const { file, profile } = await loadProfile({
+      cwd: mkdtempSync(path.join(os.tmpdir(), 'meshgate-empty-')),
+    });
     expect(file).toBeUndefined();
     expect(profile).toEqual(defaultProfile);
   });

@@ -13,7 +13,10 @@ export interface CliResult {
 }
 
 /** Runs the real CLI as a child process, as a user or CI job would. */
-export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: opts.cwd ?? ROOT,
@@ -48,7 +51,10 @@ export function pathWithTools(tools: { helm?: string | false; istioctl?: string 
   const istioctl = tools.istioctl ?? '1.20.1';
   if (helm !== false) script('helm', `echo "${helm}"`);
   if (istioctl !== false) {
-    script('istioctl', `echo '{"clientVersion":{"version":"${istioctl}","revision":"x","golang_version":"go1.21.5","status":"Clean","tag":"${istioctl}"}}'`);
+    script(
+      'istioctl',
+      `echo '{"clientVersion":{"version":"${istioctl}","revision":"x","golang_version":"go1.21.5","status":"Clean","tag":"${istioctl}"}}'`,
+    );
   }
   return `${bin}:/usr/bin:/bin`;
 }
@@ -58,7 +64,14 @@ export function attestedConfig(extra = ''): { config: string; dir: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-profile-'));
   writeFileSync(
     path.join(dir, 'attestations.yaml'),
-    `attestations:\n${['backup-taken', 'config-documented', 'dr-tested', 'rollback-plan', 'maintenance-window', 'stakeholders-notified']
+    `attestations:\n${[
+      'backup-taken',
+      'config-documented',
+      'dr-tested',
+      'rollback-plan',
+      'maintenance-window',
+      'stakeholders-notified',
+    ]
       .map((id) => `  - {id: ${id}, status: done, by: oncall@example.com, at: "2026-11-28T09:00:00Z"}`)
       .join('\n')}\n`,
   );

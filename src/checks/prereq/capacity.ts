@@ -59,7 +59,8 @@ export function checkCapacity(nodes: KubeObject[], profile: Profile): CheckResul
     const short = [cpu < minCpu ? 'CPU' : '', mem < minMem ? 'memory' : ''].filter(Boolean).join(' and ');
     findings.push({
       object: 'cluster/nodes',
-      message: `not enough ${short}: ${seen}, the migration needs at least ${need}` +
+      message:
+        `not enough ${short}: ${seen}, the migration needs at least ${need}` +
         (excluded.length ? ` (not counted: ${excluded.join(', ')})` : ''),
       hint: 'add nodes or larger nodes (the mesh runs the application twice, plus sidecars, istiod and SPIRE)',
       field: 'status.allocatable',
@@ -67,5 +68,9 @@ export function checkCapacity(nodes: KubeObject[], profile: Profile): CheckResul
       actual: `${formatCpu(cpu)}, ${formatBytes(mem)}`,
     });
   }
-  return failed(findings, `${seen} (needed ${need})`, ...(excluded.length ? [`not counted: ${excluded.join(', ')}`] : []));
+  return failed(
+    findings,
+    `${seen} (needed ${need})`,
+    ...(excluded.length ? [`not counted: ${excluded.join(', ')}`] : []),
+  );
 }

@@ -7,8 +7,10 @@ import { compareMinor, parseVersion } from '../version.ts';
 export function checkKubernetesVersion(version: VersionInfo, profile: Profile): CheckResult {
   const min = parseVersion(profile.kubernetes.minVersion);
   // Managed clusters report minor "28+": gitVersion is the reliable field, major/minor the fallback.
-  const seen = parseVersion(version.gitVersion) ?? parseVersion(`${version.major}.${version.minor.replace(/\D+$/, '')}`);
-  if (!min) throw new Error(`profile kubernetes.minVersion is not a version: ${profile.kubernetes.minVersion}`);
+  const seen =
+    parseVersion(version.gitVersion) ?? parseVersion(`${version.major}.${version.minor.replace(/\D+$/, '')}`);
+  if (!min)
+    throw new Error(`profile kubernetes.minVersion is not a version: ${profile.kubernetes.minVersion}`);
   if (!seen) {
     return failed([
       {

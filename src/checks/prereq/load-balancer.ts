@@ -24,19 +24,30 @@ export function lbAddress(svc: KubeObject): string | undefined {
  * No API says "this cluster supports LoadBalancer": pass when a LoadBalancer Service has an address
  * (the ingress gateway's first), or when a known controller is running.
  */
-export function checkLoadBalancer(services: KubeObject[], deployments: KubeObject[], profile: Profile): CheckResult {
+export function checkLoadBalancer(
+  services: KubeObject[],
+  deployments: KubeObject[],
+  profile: Profile,
+): CheckResult {
   const lbs = services.filter((s) => (s as KubeObject & ServiceView).spec?.type === 'LoadBalancer');
   const gatewayName = profile.istio.ingressGateway.name;
-  const ordered = [...lbs].sort((a, b) => Number(b.metadata.name === gatewayName) - Number(a.metadata.name === gatewayName));
+  const ordered = [...lbs].sort(
+    (a, b) => Number(b.metadata.name === gatewayName) - Number(a.metadata.name === gatewayName),
+  );
   for (const svc of ordered) {
     const addr = lbAddress(svc);
-    if (addr) return passed(`${objectName('Service', svc.metadata.name, svc.metadata.namespace)} has load-balancer address ${addr}`);
+    if (addr)
+      return passed(
+        `${objectName('Service', svc.metadata.name, svc.metadata.namespace)} has load-balancer address ${addr}`,
+      );
   }
   const controller = KNOWN_LB_CONTROLLERS.find((c) =>
     deployments.some((d) => d.metadata.namespace === c.namespace && d.metadata.name === c.name),
   );
   if (controller) {
-    return passed(`${controller.label} is installed (Deployment ${controller.namespace}/${controller.name}); no LoadBalancer Service has an address yet`);
+    return passed(
+      `${controller.label} is installed (Deployment ${controller.namespace}/${controller.name}); no LoadBalancer Service has an address yet`,
+    );
   }
   const pending = lbs.map((s) => objectName('Service', s.metadata.name, s.metadata.namespace));
   return failed([

@@ -35,7 +35,11 @@ const NAMESPACED_READS: [string, string][] = [
  */
 export function requiredPermissions(profile: Profile): AccessAttributes[] {
   const ns = profile.namespaces;
-  const out: AccessAttributes[] = CLUSTER_READS.map(([group, resource]) => ({ verb: 'list', group, resource }));
+  const out: AccessAttributes[] = CLUSTER_READS.map(([group, resource]) => ({
+    verb: 'list',
+    group,
+    resource,
+  }));
   for (const namespace of [...new Set([ns.istio, ns.spire, ns.mesh, ns.legacy, ns.monitoring])]) {
     for (const [group, resource] of NAMESPACED_READS) out.push({ verb: 'list', group, resource, namespace });
   }
@@ -54,7 +58,9 @@ function describe(a: AccessAttributes): string {
  * One finding per permission the identity lacks, each with the RBAC rule that grants it. Missing
  * permissions make the gate inconclusive, not failed: they say nothing about the cluster's health.
  */
-export function checkPermissions(answers: { attrs: AccessAttributes; decision: AccessDecision }[]): CheckResult {
+export function checkPermissions(
+  answers: { attrs: AccessAttributes; decision: AccessDecision }[],
+): CheckResult {
   const findings: Finding[] = answers
     .filter((a) => !a.decision.allowed)
     .map(({ attrs }) => ({
@@ -66,5 +72,8 @@ export function checkPermissions(answers: { attrs: AccessAttributes; decision: A
       expected: 'allowed',
       actual: 'denied',
     }));
-  return inconclusive(findings, `${answers.length - findings.length} of ${answers.length} required permissions granted`);
+  return inconclusive(
+    findings,
+    `${answers.length - findings.length} of ${answers.length} required permissions granted`,
+  );
 }

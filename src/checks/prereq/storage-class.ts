@@ -7,7 +7,9 @@ const DEFAULT_ANNOTATIONS = [
 ];
 
 export function checkDefaultStorageClass(classes: KubeObject[]): CheckResult {
-  const defaults = classes.filter((sc) => DEFAULT_ANNOTATIONS.some((a) => sc.metadata.annotations?.[a] === 'true'));
+  const defaults = classes.filter((sc) =>
+    DEFAULT_ANNOTATIONS.some((a) => sc.metadata.annotations?.[a] === 'true'),
+  );
   if (defaults.length === 0) {
     const names = classes.map((c) => c.metadata.name);
     return failed([

@@ -17,7 +17,8 @@ export interface ToolProbe {
 /** Reads a version out of each tool's own output format. */
 export function parseToolVersion(name: ToolName, stdout: string): string | undefined {
   try {
-    if (name === 'kubectl') return (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
+    if (name === 'kubectl')
+      return (JSON.parse(stdout) as { clientVersion?: { gitVersion?: string } }).clientVersion?.gitVersion;
     if (name === 'istioctl') {
       const v = JSON.parse(stdout) as { clientVersion?: { version?: string } };
       return v.clientVersion?.version;
@@ -33,7 +34,10 @@ export function checkTools(probes: ToolProbe[], profile: Profile): CheckResult {
   const findings: Finding[] = [];
   const details: string[] = [];
   const istio = parseVersion(profile.istio.version);
-  for (const [name, want] of Object.entries(profile.prereq.tools) as [ToolName, { required: boolean; install: string }][]) {
+  for (const [name, want] of Object.entries(profile.prereq.tools) as [
+    ToolName,
+    { required: boolean; install: string },
+  ][]) {
     const probe = probes.find((p) => p.name === name);
     if (!probe?.found) {
       const line = `${name} is not on PATH${probe?.error ? ` (${probe.error})` : ''}`;

@@ -7,7 +7,11 @@ import type { GlobalOptions } from '../global-options.ts';
 import type { Io } from '../output.ts';
 
 /** `meshgate report`: Allure results under --report-dir → HTML report beside them (Allure 3 CLI). */
-export async function report(global: GlobalOptions, _opts: { singleFile?: boolean }, io: Io): Promise<ExitCodeValue> {
+export async function report(
+  global: GlobalOptions,
+  _opts: { singleFile?: boolean },
+  io: Io,
+): Promise<ExitCodeValue> {
   const results = path.join(global.reportDir, 'allure-results');
   if (!existsSync(results) || readdirSync(results).length === 0) {
     io.err(`error: no Allure results in ${results}: run a suite first (npm run verify)\n`);

@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ClusterClient, ClusterError, loadKubeConfig, Resources, type KubeObject, type ResourceRef } from '../../cluster/index.ts';
+import {
+  ClusterClient,
+  ClusterError,
+  loadKubeConfig,
+  Resources,
+  type KubeObject,
+  type ResourceRef,
+} from '../../cluster/index.ts';
 import { loadProfile } from '../../profile/index.ts';
 import { ExitCode, type ExitCodeValue } from '../../report/index.ts';
 import { profileOverrides, type GlobalOptions } from '../global-options.ts';
@@ -69,7 +76,9 @@ export function scrub(obj: KubeObject): KubeObject {
 /** `meshgate snapshot --out DIR`: what the suites read, as a scenario `meshgate sim` can replay. */
 export async function snapshot(out: string, global: GlobalOptions, io: Io): Promise<ExitCodeValue> {
   const { profile } = await loadProfile({ configPath: global.config, overrides: profileOverrides(global) });
-  const cluster = new ClusterClient(loadKubeConfig({ kubeconfig: global.kubeconfig, context: global.context }));
+  const cluster = new ClusterClient(
+    loadKubeConfig({ kubeconfig: global.kubeconfig, context: global.context }),
+  );
   const missing: string[] = [];
   const dir = path.resolve(out);
   mkdirSync(dir, { recursive: true });
@@ -99,14 +108,20 @@ export async function snapshot(out: string, global: GlobalOptions, io: Io): Prom
     },
   ];
   for (const ref of CLUSTER_KINDS) clusterObjects.push(...(await grab(ref)));
-  writeFileSync(path.join(dir, 'cluster.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects }));
+  writeFileSync(
+    path.join(dir, 'cluster.yaml'),
+    stringify({ apiVersion: 'v1', kind: 'List', items: clusterObjects }),
+  );
   let count = clusterObjects.length;
   const ns = profile.namespaces;
   for (const namespace of [...new Set([ns.istio, ns.spire, ns.mesh, ns.legacy, ns.monitoring])]) {
     const items: KubeObject[] = [];
     for (const ref of NAMESPACED_KINDS) items.push(...(await grab(ref, namespace)));
     mkdirSync(path.join(dir, namespace), { recursive: true });
-    writeFileSync(path.join(dir, namespace, 'objects.yaml'), stringify({ apiVersion: 'v1', kind: 'List', items }));
+    writeFileSync(
+      path.join(dir, namespace, 'objects.yaml'),
+      stringify({ apiVersion: 'v1', kind: 'List', items }),
+    );
     count += items.length;
   }
   io.out(`recorded ${count} objects into ${dir} (Secrets are never recorded)\n`);

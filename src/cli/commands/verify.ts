@@ -28,7 +28,10 @@ export async function verify(
   opts: VerifyOptions,
   io: Io,
 ): Promise<ExitCodeValue> {
-  const { profile, file } = await loadProfile({ configPath: global.config, overrides: profileOverrides(global) });
+  const { profile, file } = await loadProfile({
+    configPath: global.config,
+    overrides: profileOverrides(global),
+  });
   return withScenario(opts.scenario, global, io, async (kubeconfig, context) => {
     const kc = loadKubeConfig({ kubeconfig, context });
     const server = kc.getCurrentCluster()?.server ?? '';
@@ -68,7 +71,10 @@ export async function verify(
       verdict: verdictOf(run.checks, run.errors),
       summary: summarise(run.checks),
       checks: run.checks,
-      errors: run.checks.length === 0 && run.errors.length === 0 ? [`no checks ran in ${suites.join(', ')}`] : run.errors,
+      errors:
+        run.checks.length === 0 && run.errors.length === 0
+          ? [`no checks ran in ${suites.join(', ')}`]
+          : run.errors,
       finishedAt: new Date().toISOString(),
     };
     return emit(report, global, io);
