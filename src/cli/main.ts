@@ -2,6 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { KubeconfigError } from '../cluster/index.ts';
 import { ProfileError } from '../profile/index.ts';
 import { ExitCode, VERIFY_SUITES, type ExitCodeValue, type SuiteName } from '../report/index.ts';
+import { canary, type CanaryOptions } from './commands/canary.ts';
 import { configPrint } from './commands/config-print.ts';
 import { sim } from './commands/sim.ts';
 import { snapshot } from './commands/snapshot.ts';
@@ -45,6 +46,35 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
     .action(async (names: string[], opts: { scenario?: string[]; probe?: boolean }, cmd: Command) => {
       result.code = await verify(suiteList(names), readGlobalOptions(cmd), opts, io);
+    });
+
+  program
+    .command('canary')
+    .description('judge the current traffic step from Prometheus metrics: PASS / FAIL / INCONCLUSIVE')
+    .requiredOption(
+      '--step <n>',
+      'the step to gate (e.g. 25): the VirtualService must be at the step before it',
+    )
+    .option(
+      '--window <duration>',
+      'analysis window ending at --end, e.g. 10m (default: since the last weight change)',
+    )
+    .option(
+      '--end <time>',
+      'end of the window: RFC 3339 (2026-11-29T10:30:00Z) or Unix seconds (default: now)',
+    )
+    .option(
+      '--prometheus <url>',
+      'Prometheus base URL (overrides prometheus.url and MESHGATE_PROMETHEUS_URL)',
+    )
+    .option('--load <runner>', 'load to generate during the step (none)', 'none')
+    .option(
+      '--scenario <dir>',
+      'read the VirtualService from the built-in simulator serving this scenario',
+      collect,
+    )
+    .action(async (opts: CanaryOptions, cmd: Command) => {
+      result.code = await canary(readGlobalOptions(cmd), opts, io);
     });
 
   const config = program.command('config').description('inspect the migration profile');

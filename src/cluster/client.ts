@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { Exec, Watch, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { ClusterError, errorFromStatus, NotFound, Unreachable, type RequestInfo } from './errors.ts';
 import { Limiter } from './limiter.ts';
 import { collectionPath, objectPath, Resources, type ResourceRef } from './resources.ts';
@@ -25,6 +25,23 @@ export interface ClusterClientOptions {
   podConcurrency?: number;
   retry?: RetryPolicy;
   execTimeoutMs?: number;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Watch one object (a `metadata.name` field selector). */
+  name?: string | undefined;
+  /** Start after this version; without it the stream opens with ADDED for every current object. */
+  resourceVersion?: string | undefined;
+  /** Ask the server to end the stream after this long (callers then re-read and watch again). */
+  timeoutSeconds?: number | undefined;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** A running watch: `done` settles when the stream ends (rejects with a ClusterError on failure). */
+export interface WatchHandle {
+  readonly done: Promise<void>;
+  stop(): void;
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
@@ -351,6 +368,75 @@ export class ClusterClient {
     this.invalidate();
   }
 
+  /** Deletes an object; an object already gone is not an error (deleting is how meshgate cleans up). */
+  async delete(ref: ResourceRef, name: string, namespace?: string): Promise<void> {
+    const path = objectPath(ref, name, namespace);
+    try {
+      await this.transport.json<unknown>({
+        method: 'DELETE',
+        path,
+        body: { propagationPolicy: 'Background' },
+        info: info(ref, 'delete', path, namespace, name),
+      });
+    } catch (err) {
+      if (!(err instanceof NotFound)) throw err;
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  /**
+   * Streams changes of a kind (or one object) through client-node's Watch, which shares the
+   * kubeconfig's credentials and TLS with the transport. Not cached and not retried: a caller that
+   * waits on a watch re-reads with get() and watches again when `done` settles.
+   */
+  async watch(
+    ref: ResourceRef,
+    opts: WatchOptions,
+    onEvent: (type: WatchEventType, obj: KubeObject) => void,
+  ): Promise<WatchHandle> {
+    const path = collectionPath(ref, opts.namespace);
+    const reqInfo = info(ref, 'watch', path, opts.namespace, opts.name);
+    const fieldSelector = [opts.name ? `metadata.name=${opts.name}` : undefined, opts.fieldSelector]
+      .filter((s) => s)
+      .join(',');
+    let settle: (err: unknown) => void = () => undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err ? reject(watchError(err, reqInfo, this.server)) : resolve());
+    });
+    done.catch(() => undefined);
+    let controller: AbortController;
+    try {
+      controller = await new Watch(this.kubeConfig).watch(
+        path,
+        {
+          allowWatchBookmarks: true,
+          labelSelector: opts.labelSelector,
+          fieldSelector: fieldSelector || undefined,
+          resourceVersion: opts.resourceVersion,
+          timeoutSeconds: opts.timeoutSeconds,
+        },
+        (type: string, obj: unknown) => {
+          if (isKubeObject(obj)) onEvent(type as WatchEventType, obj);
+          else if (type === 'ERROR') settle(new Error(JSON.stringify(obj)));
+        },
+        (err: unknown) => settle(err),
+      );
+    } catch (err) {
+      throw watchError(err, reqInfo, this.server);
+    }
+    let stopped = false;
+    return {
+      done,
+      stop: () => {
+        if (stopped) return;
+        stopped = true;
+        controller.abort();
+        settle(undefined);
+      },
+    };
+  }
+
   /** Creates an object; `dryRun` asks the server to validate and admit it without storing it. */
   async create(ref: ResourceRef, obj: object, namespace?: string, dryRun = false): Promise<KubeObject> {
     const path = collectionPath(ref, namespace);
@@ -372,6 +458,15 @@ function exitCodeOf(status: V1Status | undefined): number {
   const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
   const n = Number(cause?.message);
   return Number.isInteger(n) ? n : 1;
+}
+
+function watchError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError {
+  if (err instanceof ClusterError) return err;
+  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
+    return errorFromStatus(Number((err as { statusCode: unknown }).statusCode), '', reqInfo);
+  }
+  const msg = err instanceof Error ? err.message : String(err);
+  return new Unreachable(server, `watch failed: ${msg}`, reqInfo, err);
 }
 
 function execError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError {

@@ -1,5 +1,11 @@
 export { ClusterClient, DEFAULT_PAGE_SIZE, DEFAULT_POD_CONCURRENCY } from './client.ts';
-export type { ClusterClientOptions, ListOptions } from './client.ts';
+export type {
+  ClusterClientOptions,
+  ListOptions,
+  WatchEventType,
+  WatchHandle,
+  WatchOptions,
+} from './client.ts';
 export { systemClock } from './clock.ts';
 export type { Clock } from './clock.ts';
 export {

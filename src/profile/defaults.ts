@@ -1,3 +1,4 @@
+import { defaultCanary } from './canary-defaults.ts';
 import type { Profile } from './schema.ts';
 
 /**
@@ -21,6 +22,7 @@ export const defaultProfile: Profile = {
     version: '1.20.1',
     rootNamespace: 'istio-system',
     meshConfigMap: 'istio',
+    cniDaemonSet: 'istio-cni-node',
     ingressGateway: { name: 'istio-ingressgateway', selector: { istio: 'ingressgateway' } },
   },
   trustDomain: 'zamaz.local',
@@ -33,6 +35,8 @@ export const defaultProfile: Profile = {
     },
     agentDaemonSet: 'spire-agent',
     csiDriver: 'csi.spiffe.io',
+    csiDaemonSet: 'spiffe-csi-driver',
+    serverConfigMap: 'spire-server',
   },
   app: {
     workloads: [
@@ -86,8 +90,41 @@ export const defaultProfile: Profile = {
     requests: { cpu: '100m', memory: '128Mi' },
     limits: { cpu: '200m', memory: '256Mi' },
   },
+  observability: {
+    deployments: ['prometheus-server', 'grafana', 'jaeger'],
+  },
   prometheus: {
     url: 'http://prometheus-server.monitoring:9090',
+  },
+  canary: defaultCanary,
+  security: {
+    certExpiryMargin: '24h',
+    tokenServiceAccounts: [],
+    scrapePorts: [15020, 15090],
+    prometheusSelector: { app: 'prometheus-server' },
+    probe: {
+      namespace: 'meshgate',
+      image: 'curlimages/curl:8.5.0',
+      deniedPath: '/meshgate-probe/denied',
+      fromWorkload: 'zamaz-frontend',
+      timeoutSeconds: 60,
+    },
+  },
+  load: {
+    targetUrl: 'http://istio-ingressgateway.istio-system',
+    // The VirtualService's two routes: /api to zamaz-api, / to zamaz-frontend.
+    paths: [
+      { path: '/api/health', weight: 50 },
+      { path: '/', weight: 50 },
+    ],
+    headers: {},
+    rate: 50,
+    duration: '5m',
+    preAllocatedVUs: 20,
+    maxVUs: 100,
+    thresholds: { maxErrorRate: 0.01, p95Ms: 500, p99Ms: 1000 },
+    k6: {},
+    operator: { namespace: 'meshgate', parallelism: 2, keep: false, deadline: '15m' },
   },
   prereq: {
     tools: {

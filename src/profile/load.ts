@@ -25,11 +25,6 @@ export interface LoadedProfile {
   file: string | undefined;
 }
 
-/** Typed identity: gives editors completion and checks in meshgate.config.ts. */
-export function defineConfig(input: ProfileInput): ProfileInput {
-  return input;
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canarySchema } from './canary-schema.ts';
 
 // Durations as Istio and Prometheus write them ("30s", "1m30s", "500ms"). Kept as strings in the
 // profile so `config print` shows what the user wrote; parsed where compared.
@@ -23,6 +24,12 @@ const workload = z.strictObject({
 const dataService = z.strictObject({
   name: dnsName,
   port: z.number().int().min(1).max(65535),
+});
+
+const loadPath = z.strictObject({
+  path: z.string().startsWith('/'),
+  weight: z.number().positive(),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
 });
 
 const tool = z.strictObject({
@@ -56,6 +63,8 @@ export const profileSchema = z.strictObject({
     revision: z.string().optional(),
     rootNamespace: dnsName,
     meshConfigMap: dnsName,
+    /** Istio CNI node agent; a restricted mesh namespace needs it instead of istio-init. */
+    cniDaemonSet: dnsName,
     ingressGateway: z.strictObject({
       name: dnsName,
       selector: labelMap,
@@ -72,6 +81,10 @@ export const profileSchema = z.strictObject({
     }),
     agentDaemonSet: dnsName,
     csiDriver: z.string(),
+    /** DaemonSet of the SPIFFE CSI driver that mounts the Workload API socket into pods. */
+    csiDaemonSet: dnsName,
+    /** ConfigMap holding the server's `server.conf` (where `trust_domain` is set). */
+    serverConfigMap: dnsName,
   }),
   app: z.strictObject({
     workloads: z.array(workload).min(1),
@@ -106,8 +119,71 @@ export const profileSchema = z.strictObject({
     requests: z.strictObject({ cpu: quantity, memory: quantity }),
     limits: z.strictObject({ cpu: quantity, memory: quantity }),
   }),
+  observability: z.strictObject({
+    /** Deployments of the observability stack, in namespaces.monitoring. */
+    deployments: z.array(dnsName),
+  }),
   prometheus: z.strictObject({
     url: z.url(),
+  }),
+  /** Canary analysis (meshgate canary, suites/canary): src/profile/canary-schema.ts. */
+  canary: canarySchema,
+  security: z.strictObject({
+    /** A proxy certificate expiring within this margin fails (SPIRE rotates SVIDs well before). */
+    certExpiryMargin: duration,
+    /** ServiceAccounts in the mesh namespace whose pods may mount an API token (they call the API). */
+    tokenServiceAccounts: z.array(dnsName),
+    /** Ports Prometheus scrapes on mesh pods (merged 15020, Envoy 15090); NetworkPolicy must allow them. */
+    scrapePorts: z.array(z.number().int().min(1).max(65535)),
+    /** Labels of the Prometheus pods in the monitoring namespace, for the scrape allowance. */
+    prometheusSelector: labelMap,
+    /** `--probe` only: the throwaway pod, in a namespace outside the mesh. */
+    probe: z.strictObject({
+      namespace: dnsName,
+      image: z.string().min(1),
+      /** A path no AuthorizationPolicy allows, requested from inside the mesh. */
+      deniedPath: z.string().startsWith('/'),
+      /** Mesh workload (profile name) whose app container sends the denied request; needs curl. */
+      fromWorkload: dnsName,
+      timeoutSeconds: z.number().int().min(1).max(600),
+    }),
+  }),
+  /** Load that gives a canary step traffic (k6 scripts in load/, runners in src/load). */
+  load: z.strictObject({
+    /** Where load goes: the ingress gateway, so requests take the route users take. */
+    targetUrl: z.url(),
+    /** Host header; when unset, the first of traffic.hosts, so the gateway's VirtualService matches. */
+    host: z.string().min(1).optional(),
+    /** Request mix: each iteration picks one path with probability weight / sum of weights. */
+    paths: z.array(loadPath).min(1),
+    headers: z.record(z.string(), z.string()),
+    /** Requests per second (constant-arrival-rate: an open model, sent whatever the responses). */
+    rate: z.number().positive(),
+    duration,
+    preAllocatedVUs: z.number().int().min(1),
+    /** Upper bound on requests in flight; when reached, requests are dropped and the result says so. */
+    maxVUs: z.number().int().min(1),
+    thresholds: z.strictObject({
+      maxErrorRate: z.number().min(0).max(1),
+      p95Ms: z.number().positive(),
+      p99Ms: z.number().positive(),
+    }),
+    k6: z.strictObject({
+      /** k6 executable; default K6_BIN, then `k6` on PATH. */
+      binary: z.string().min(1).optional(),
+      /** Prometheus remote-write receiver (`/api/v1/write`): k6 runs `-o experimental-prometheus-rw`. */
+      remoteWrite: z.strictObject({ url: z.url() }).optional(),
+    }),
+    /** `--load k6-operator`: a TestRun in the cluster, for load beyond one machine. */
+    operator: z.strictObject({
+      namespace: dnsName,
+      parallelism: z.number().int().min(1),
+      runnerImage: z.string().min(1).optional(),
+      /** Keep the ConfigMap and TestRun after the run (for debugging). */
+      keep: z.boolean(),
+      /** How long the TestRun may take to reach finished or error. */
+      deadline: duration,
+    }),
   }),
   prereq: z.strictObject({
     tools: z.record(z.enum(['kubectl', 'helm', 'istioctl']), tool),

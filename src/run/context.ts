@@ -14,6 +14,16 @@ export interface RunContext {
   reportDir: string;
   /** Opt-in active probes (security suite). */
   probe: boolean;
+  /** Canary suite: which window to judge (absent fields: now, and the canary command's defaults). */
+  canary?: CanaryRunOptions | undefined;
+}
+
+/** What the canary suite needs beyond the profile; the Prometheus URL is `profile.prometheus.url`. */
+export interface CanaryRunOptions {
+  /** End of the window, RFC 3339 or Unix seconds; default now. */
+  end?: string | undefined;
+  /** Window length such as `10m`; default since the last weight change, else `canary.window`. */
+  window?: string | undefined;
 }
 
 export const RUN_CONTEXT_ENV = 'MESHGATE_RUN_CONTEXT';
@@ -23,7 +33,11 @@ export const DEFAULT_REPORT_DIR = 'reports';
 export async function readRunContext(env: NodeJS.ProcessEnv = process.env): Promise<RunContext> {
   const file = env[RUN_CONTEXT_ENV];
   if (file) return JSON.parse(readFileSync(file, 'utf8')) as RunContext;
-  const { profile, file: profileFile } = await loadProfile({ configPath: env.MESHGATE_CONFIG });
+  const prometheus = env.MESHGATE_PROMETHEUS_URL;
+  const { profile, file: profileFile } = await loadProfile({
+    configPath: env.MESHGATE_CONFIG,
+    ...(prometheus ? { overrides: { prometheus: { url: prometheus } } } : {}),
+  });
   return {
     profile,
     profileFile,
@@ -31,6 +45,7 @@ export async function readRunContext(env: NodeJS.ProcessEnv = process.env): Prom
     context: env.MESHGATE_CONTEXT,
     reportDir: path.resolve(env.MESHGATE_REPORT_DIR ?? DEFAULT_REPORT_DIR),
     probe: env.MESHGATE_PROBE === '1',
+    canary: { end: env.MESHGATE_CANARY_END, window: env.MESHGATE_CANARY_WINDOW },
   };
 }
 

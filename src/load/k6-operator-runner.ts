@@ -1,0 +1,377 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  Resources,
+  objectPath,
+  systemClock,
+  type ClusterClient,
+  type Clock,
+  type KubeObject,
+  type WatchHandle,
+} from '../cluster/index.ts';
+import { createPrometheusClient, type MetricsSource } from '../metrics/index.ts';
+import type { Profile } from '../profile/index.ts';
+import type { ScriptProfile } from '../../load/lib/script-profile.ts';
+import { bundleLoadScripts, type LoadScriptName } from './bundle.ts';
+import { aggregateK6Run } from './k6-remote-write.ts';
+import { LoadRunnerUnavailable, REMOTE_WRITE_TREND_STATS, k6RunEnv } from './k6-runner.ts';
+import { blankResult, keepUpNote } from './result.ts';
+import { durationMs, resolveScriptProfile } from './script-profile.ts';
+import { evaluateThresholds } from './thresholds.ts';
+import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
+
+/** TestRun stages after which nothing changes. */
+const TERMINAL_STAGES = new Set(['finished', 'error']);
+/** Backoff between attempts when a watch cannot be opened or breaks. */
+export const WATCH_RETRY_MIN_MS = 250;
+export const WATCH_RETRY_MAX_MS = 5_000;
+
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'meshgate' } as const;
+export const RUN_ID_LABEL = 'meshgate.dev/run-id';
+export const STEP_LABEL = 'meshgate.dev/step';
+
+/** A label value (63 characters of [A-Za-z0-9._-], alphanumeric at both ends) made from any text. */
+export function labelValue(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/**
+ * The TestRun's name: short, because the operator derives Job and Pod names from it
+ * (`<name>-initializer`, `<name>-1`, …), and unique per run and step.
+ */
+export function testRunName(req: LoadRequest): string {
+  const id = req.runId
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 24)
+    .replace(/-+$/, '');
+  return `meshgate-${id || 'run'}-s${req.step}`;
+}
+
+export interface TestRunSpecInput {
+  req: LoadRequest;
+  script: ScriptProfile;
+  scriptName: LoadScriptName;
+  profile: Profile;
+  name: string;
+  configMap: string;
+}
+
+/**
+ * The k6-operator TestRun (k6.io/v1alpha1). The profile goes in as an environment variable of the
+ * runner pods (and the initializer, which evaluates the script's options), not in `arguments`, which
+ * the operator splits on spaces.
+ */
+export function testRunObject(input: TestRunSpecInput): KubeObject {
+  const { req, profile, name } = input;
+  const op = profile.load.operator;
+  const rw = profile.load.k6.remoteWrite;
+  const env = Object.entries({
+    // The run id as a label value everywhere, so the script's tags match the aggregation's filter.
+    ...k6RunEnv({ ...req, runId: labelValue(req.runId) }, input.script),
+    K6_NO_USAGE_REPORT: 'true',
+    ...(rw
+      ? { K6_PROMETHEUS_RW_SERVER_URL: rw.url, K6_PROMETHEUS_RW_TREND_STATS: REMOTE_WRITE_TREND_STATS }
+      : {}),
+  }).map(([k, v]) => ({ name: k, value: v }));
+  const args = [`--tag step=${req.step}`, `--tag run_id=${labelValue(req.runId)}`, '--no-color'];
+  if (rw) args.push('--out experimental-prometheus-rw');
+  const pod = { env, ...(op.runnerImage ? { image: op.runnerImage } : {}) };
+  return {
+    apiVersion: 'k6.io/v1alpha1',
+    kind: 'TestRun',
+    metadata: {
+      name,
+      namespace: op.namespace,
+      labels: { ...MANAGED_BY, [RUN_ID_LABEL]: labelValue(req.runId), [STEP_LABEL]: String(req.step) },
+    },
+    spec: {
+      parallelism: op.parallelism,
+      script: { configMap: { name: input.configMap, file: `${input.scriptName}.js` } },
+      arguments: args.join(' '),
+      cleanup: 'post',
+      runner: pod,
+      initializer: pod,
+    },
+  };
+}
+
+function stageOf(obj: KubeObject): string | undefined {
+  const status = obj.status;
+  if (typeof status !== 'object' || status === null) return undefined;
+  const stage = (status as { stage?: unknown }).stage;
+  return typeof stage === 'string' ? stage : undefined;
+}
+
+/** Raised when the TestRun did not end in time; names the last stage seen. */
+export class TestRunTimeout extends Error {
+  override readonly name = 'TestRunTimeout';
+  constructor(
+    readonly testRun: string,
+    readonly lastStage: string | undefined,
+    deadline: string,
+  ) {
+    super(
+      `TestRun ${testRun} did not reach finished or error within ${deadline}; last stage seen: ${lastStage ?? '(none: the k6-operator never set status.stage; is it running?)'}`,
+    );
+  }
+}
+
+interface WaitOptions {
+  cluster: ClusterClient;
+  namespace: string;
+  name: string;
+  deadlineMs: number;
+  deadlineText: string;
+  clock: Clock;
+  onStage: (stage: string) => void;
+  signal?: AbortSignal | undefined;
+}
+
+/** A timer that can be cancelled, so a long deadline never keeps the process alive after the run. */
+function cancellableSleep(ms: number): { promise: Promise<void>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * Waits until the TestRun's `status.stage` is finished or error: reads it, watches it from that
+ * version, and when the watch ends or breaks reads again (with backoff), so a dropped stream costs
+ * a GET, never a missed stage. Returns the terminal stage.
+ * @throws TestRunTimeout with the last stage seen.
+ */
+export async function waitForTestRun(o: WaitOptions): Promise<string> {
+  const started = o.clock.now();
+  const remaining = (): number => o.deadlineMs - (o.clock.now() - started);
+  const ref = Resources.testRuns;
+  let last: string | undefined;
+  let backoff = WATCH_RETRY_MIN_MS;
+  const see = (obj: KubeObject): string | undefined => {
+    const stage = stageOf(obj);
+    if (stage !== undefined && stage !== last) {
+      last = stage;
+      o.onStage(stage);
+    }
+    return stage;
+  };
+  const aborted = new Promise<void>((resolve) =>
+    o.signal?.addEventListener('abort', () => resolve(), { once: true }),
+  );
+  while (remaining() > 0 && !o.signal?.aborted) {
+    let handle: WatchHandle | undefined;
+    try {
+      // Uncached read: the per-run cache would answer with the first stage forever.
+      const obj = await o.cluster.transport.json<KubeObject>({
+        method: 'GET',
+        path: objectPath(ref, o.name, o.namespace),
+        info: {
+          verb: 'get',
+          group: ref.group,
+          resource: ref.plural,
+          namespace: o.namespace,
+          name: o.name,
+          path: '',
+        },
+      });
+      const stage = see(obj);
+      if (stage !== undefined && TERMINAL_STAGES.has(stage)) return stage;
+      let terminal: string | undefined;
+      const h = await o.cluster.watch(
+        ref,
+        {
+          namespace: o.namespace,
+          name: o.name,
+          resourceVersion: obj.metadata.resourceVersion,
+          timeoutSeconds: Math.max(1, Math.ceil(remaining() / 1000)),
+        },
+        (type, changed) => {
+          if (type !== 'ADDED' && type !== 'MODIFIED') return;
+          const s = see(changed);
+          if (s !== undefined && TERMINAL_STAGES.has(s)) {
+            terminal = s;
+            h.stop();
+          }
+        },
+      );
+      handle = h;
+      const timer = cancellableSleep(remaining());
+      try {
+        await Promise.race([h.done, timer.promise, aborted]);
+      } finally {
+        timer.cancel();
+        h.stop();
+      }
+      if (terminal !== undefined) return terminal;
+      backoff = WATCH_RETRY_MIN_MS;
+    } catch (err) {
+      handle?.stop();
+      // A broken watch or a failed read: try again after a pause, inside the deadline.
+      const pause = cancellableSleep(Math.min(backoff, Math.max(0, remaining())));
+      await pause.promise;
+      backoff = Math.min(WATCH_RETRY_MAX_MS, backoff * 2);
+      if (remaining() <= 0)
+        throw new TestRunTimeout(o.name, last, `${o.deadlineText} (last error: ${(err as Error).message})`);
+    }
+  }
+  throw new TestRunTimeout(o.name, last, o.deadlineText);
+}
+
+/**
+ * Runs the bundled script as a k6-operator TestRun: ConfigMap, TestRun, wait for the stage, then the
+ * verdict from Prometheus. `finished` only means the runners exited; thresholds are judged here on the
+ * run's aggregated series, because each runner judged only its own share.
+ */
+export class K6OperatorRunner implements LoadRunner {
+  readonly name = 'k6-operator' as const;
+
+  constructor(private readonly opts: { bundleDir?: string } = {}) {}
+
+  async run(req: LoadRequest, ctx: LoadContext): Promise<LoadResult> {
+    const cluster = ctx.cluster;
+    if (!cluster) {
+      throw new LoadRunnerUnavailable('--load k6-operator needs a cluster: pass --kubeconfig/--context');
+    }
+    const clock = ctx.clock ?? systemClock;
+    const profile = ctx.profile;
+    const op = profile.load.operator;
+    const script = resolveScriptProfile(profile, req);
+    const scriptName = req.script ?? 'canary';
+    const deadlineMs = durationMs(op.deadline, 'load.operator.deadline');
+
+    const bundleDir =
+      this.opts.bundleDir ?? (await mkdtemp(path.join(ctx.workDir ?? tmpdir(), 'meshgate-bundle-')));
+    const bundles = await bundleLoadScripts(bundleDir);
+    const name = testRunName(req);
+    const configMap = `${name}-script`;
+    const labels = { ...MANAGED_BY, [RUN_ID_LABEL]: labelValue(req.runId), [STEP_LABEL]: String(req.step) };
+
+    const startedAt = new Date(clock.now());
+    const result = blankResult(
+      'k6-operator',
+      req,
+      { rate: script.rate, duration: script.duration },
+      startedAt,
+    );
+    const created: { ref: typeof Resources.configMaps | typeof Resources.testRuns; name: string }[] = [];
+    let stage: string | undefined;
+    try {
+      await cluster.create(
+        Resources.configMaps,
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: configMap, namespace: op.namespace, labels },
+          data: { [`${scriptName}.js`]: await readFile(bundles[scriptName], 'utf8') },
+        },
+        op.namespace,
+      );
+      created.push({ ref: Resources.configMaps, name: configMap });
+      await cluster.create(
+        Resources.testRuns,
+        testRunObject({ req, script, scriptName, profile, name, configMap }),
+        op.namespace,
+      );
+      created.push({ ref: Resources.testRuns, name });
+      ctx.onProgress?.(`TestRun ${op.namespace}/${name} created (parallelism ${op.parallelism})`);
+      stage = await waitForTestRun({
+        cluster,
+        namespace: op.namespace,
+        name,
+        deadlineMs,
+        deadlineText: op.deadline,
+        clock,
+        onStage: (s) => ctx.onProgress?.(`TestRun ${name}: ${s}`),
+        signal: ctx.signal,
+      });
+    } catch (err) {
+      if (!(err instanceof TestRunTimeout)) {
+        await this.cleanup(cluster, op.namespace, op.keep, created, result);
+        throw err;
+      }
+      result.notes.push(err.message);
+      stage = err.lastStage;
+    }
+    await this.cleanup(cluster, op.namespace, op.keep, created, result);
+    const finishedAt = new Date(clock.now());
+    result.finishedAt = finishedAt.toISOString();
+    result.notes.push(`TestRun ${op.namespace}/${name} ended at stage ${stage ?? '(none)'}`);
+    if (stage !== 'finished') {
+      if (stage === 'error')
+        result.notes.push(
+          'the k6-operator reported an error: kubectl describe testrun and the runner pod logs say why',
+        );
+      return result;
+    }
+
+    if (!profile.load.k6.remoteWrite) {
+      result.notes.push(
+        'finished says nothing about thresholds (each runner judges only its share): configure remote write (load.k6.remoteWrite) so meshgate can aggregate the run',
+      );
+      return result;
+    }
+    await this.aggregate(req, ctx, script, startedAt, finishedAt, result);
+    return result;
+  }
+
+  private async aggregate(
+    req: LoadRequest,
+    ctx: LoadContext,
+    script: ScriptProfile,
+    start: Date,
+    end: Date,
+    result: LoadResult,
+  ): Promise<void> {
+    let own: ReturnType<typeof createPrometheusClient> | undefined;
+    const source: MetricsSource =
+      ctx.metrics ?? (own = createPrometheusClient({ url: ctx.profile.prometheus.url }));
+    try {
+      const agg = await aggregateK6Run(source, labelValue(req.runId), start, end);
+      result.notes.push(...agg.notes);
+      if (agg.requests === null) return;
+      const plannedS = durationMs(script.duration, 'load.duration') / 1000;
+      const rate = agg.requests / plannedS;
+      result.achieved = { rate, requests: agg.requests };
+      result.errorRate = agg.errorRate;
+      result.latencyMs = agg.latencyMs;
+      result.thresholds = evaluateThresholds(script, agg);
+      const note = keepUpNote(script.rate, rate, 0);
+      if (note) result.notes.push(note);
+      result.ok = agg.requests > 0 && note === undefined && result.thresholds.every((t) => t.ok);
+    } finally {
+      await own?.close();
+    }
+  }
+
+  private async cleanup(
+    cluster: ClusterClient,
+    namespace: string,
+    keep: boolean,
+    created: { ref: typeof Resources.configMaps | typeof Resources.testRuns; name: string }[],
+    result: LoadResult,
+  ): Promise<void> {
+    if (keep) {
+      if (created.length)
+        result.notes.push(
+          `kept (load.operator.keep): ${created.map((c) => `${c.ref.kind}/${namespace}/${c.name}`).join(', ')}`,
+        );
+      return;
+    }
+    // TestRun first: its runners read the ConfigMap.
+    for (const c of [...created].reverse()) {
+      try {
+        await cluster.delete(c.ref, c.name, namespace);
+      } catch (err) {
+        result.notes.push(`could not delete ${c.ref.kind}/${namespace}/${c.name}: ${(err as Error).message}`);
+      }
+    }
+    created.length = 0;
+  }
+}

@@ -1,0 +1,71 @@
+// Which traffic step the VirtualService is at: the weight its HTTP routes send to the mesh namespace.
+// Pure: takes the fetched object. (It sits beside the canary analysis because only the canary
+// command asks; the traffic issue's shifter may move it to a traffic module.)
+
+import type { KubeObject } from '../../cluster/types.ts';
+import { LAST_SHIFT_ANNOTATION } from './window.ts';
+
+export interface RouteWeight {
+  /** The route's `name`, or `http[i]`. */
+  readonly route: string;
+  readonly mesh: number;
+  readonly other: number;
+}
+
+export interface TrafficStep {
+  /** The mesh weight every route agrees on; undefined when routes disagree or none routes. */
+  readonly meshWeight: number | undefined;
+  readonly routes: readonly RouteWeight[];
+  /** `meshgate.dev/last-shift-at`, when present. */
+  readonly lastShiftAt: string | undefined;
+}
+
+interface Destination {
+  destination?: { host?: unknown };
+  weight?: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The namespace a destination host names: `svc.ns[.svc[.domain]]`; a short name is the VS's own. */
+export function hostNamespace(host: string, vsNamespace: string): string {
+  const parts = host.split('.');
+  return parts.length >= 2 && parts[1] !== undefined && parts[1] !== '' ? parts[1] : vsNamespace;
+}
+
+/** Reads the mesh weight of each HTTP route (Istio: a lone destination without weight gets 100). */
+export function readTrafficStep(vs: KubeObject, meshNamespace: string): TrafficStep {
+  const vsNamespace = vs.metadata.namespace ?? meshNamespace;
+  const spec = isRecord(vs.spec) ? vs.spec : {};
+  const http = Array.isArray(spec.http) ? spec.http : [];
+  const routes: RouteWeight[] = [];
+  http.forEach((h: unknown, i) => {
+    if (!isRecord(h) || !Array.isArray(h.route)) return;
+    const dests = h.route as Destination[];
+    let mesh = 0;
+    let other = 0;
+    for (const d of dests) {
+      const host = typeof d.destination?.host === 'string' ? d.destination.host : '';
+      const weight = typeof d.weight === 'number' ? d.weight : dests.length === 1 ? 100 : 0;
+      if (hostNamespace(host, vsNamespace) === meshNamespace) mesh += weight;
+      else other += weight;
+    }
+    routes.push({ route: typeof h.name === 'string' ? h.name : `http[${i}]`, mesh, other });
+  });
+  const weights = new Set(routes.map((r) => r.mesh));
+  const annotations = vs.metadata.annotations ?? {};
+  return {
+    meshWeight: weights.size === 1 ? [...weights][0] : undefined,
+    routes,
+    lastShiftAt: annotations[LAST_SHIFT_ANNOTATION],
+  };
+}
+
+/** The step that must be current before moving to `step`: the previous one in `steps`, or 0. */
+export function previousStep(steps: readonly number[], step: number): number | undefined {
+  const i = steps.indexOf(step);
+  if (i < 0) return undefined;
+  return i === 0 ? 0 : steps[i - 1];
+}

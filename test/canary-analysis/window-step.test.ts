@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { BadQuery, NoData, PrometheusUnreachable } from '../../src/metrics/index.ts';
+import {
+  judgeCanary,
+  parseEnd,
+  previousStep,
+  readTrafficStep,
+  resolveWindow,
+  WindowError,
+  type CanaryInputs,
+} from '../../src/metrics/canary/index.ts';
+import { defaultProfile } from '../../src/profile/index.ts';
+
+describe('window', () => {
+  const end = new Date('2026-11-29T10:30:00Z');
+  it('parses --end as RFC 3339 with an offset or Unix seconds, and refuses local times', () => {
+    expect(parseEnd('2026-11-29T10:30:00Z').toISOString()).toBe('2026-11-29T10:30:00.000Z');
+    expect(parseEnd('2026-11-29T11:30:00+01:00').toISOString()).toBe('2026-11-29T10:30:00.000Z');
+    expect(parseEnd(String(end.getTime() / 1000)).toISOString()).toBe(end.toISOString());
+    expect(() => parseEnd('2026-11-29T10:30:00')).toThrow(WindowError);
+  });
+  it('--window wins, then the last shift before the end, then the profile default', () => {
+    expect(
+      resolveWindow({ end, window: '30m', lastShiftAt: '2026-11-29T10:20:00Z', fallback: '10m' }),
+    ).toMatchObject({
+      start: new Date('2026-11-29T10:00:00Z'),
+      source: 'flag',
+    });
+    expect(resolveWindow({ end, lastShiftAt: '2026-11-29T10:12:30Z', fallback: '10m' })).toMatchObject({
+      start: new Date('2026-11-29T10:12:30Z'),
+      durationMs: 17.5 * 60_000,
+      source: 'last-shift',
+    });
+    const after = resolveWindow({ end, lastShiftAt: '2026-11-29T11:00:00Z', fallback: '10m' });
+    expect(after).toMatchObject({ start: new Date('2026-11-29T10:20:00Z'), source: 'profile-default' });
+    expect(after.note).toMatch(/not before the window's end/);
+  });
+});
+
+describe('traffic step', () => {
+  const vs = (weights: [number, number][], annotations?: Record<string, string>) => ({
+    metadata: { name: 'zamaz', namespace: 'zamaz-mesh', ...(annotations ? { annotations } : {}) },
+    spec: {
+      http: weights.map(([legacy, mesh], i) => ({
+        name: `r${i}`,
+        route: [
+          { destination: { host: 'zamaz-api.zamaz.svc.cluster.local' }, weight: legacy },
+          { destination: { host: 'zamaz-api.zamaz-mesh.svc.cluster.local' }, weight: mesh },
+        ],
+      })),
+    },
+  });
+  it('reads the mesh weight every route agrees on, and the last-shift annotation', () => {
+    const step = readTrafficStep(
+      vs(
+        [
+          [90, 10],
+          [90, 10],
+        ],
+        { 'meshgate.dev/last-shift-at': '2026-11-29T10:00:00Z' },
+      ),
+      'zamaz-mesh',
+    );
+    expect(step).toMatchObject({ meshWeight: 10, lastShiftAt: '2026-11-29T10:00:00Z' });
+    expect(
+      readTrafficStep(
+        vs([
+          [90, 10],
+          [75, 25],
+        ]),
+        'zamaz-mesh',
+      ).meshWeight,
+    ).toBeUndefined();
+  });
+  it('the step before N is the previous profile step, or 0', () => {
+    expect(previousStep([10, 25, 50, 75, 100], 25)).toBe(10);
+    expect(previousStep([10, 25, 50, 75, 100], 10)).toBe(0);
+    expect(previousStep([10, 25, 50, 75, 100], 30)).toBeUndefined();
+  });
+});
+
+describe('judgeCanary maps what could not be seen', () => {
+  const window = resolveWindow({ end: new Date('2026-11-29T10:30:00Z'), window: '30m', fallback: '10m' });
+  const failing = (error: Error): CanaryInputs => ({
+    window,
+    intervalSeconds: 60,
+    trace: [],
+    services: [
+      {
+        service: 'zamaz-api',
+        errorRatio: { ok: false, error },
+        latency: { ok: false, error: new NoData('q', 'empty') },
+        mtls: {
+          ok: true,
+          value: { mtls: 100, total: 100, bySecurityPolicy: { mutual_tls: 100 }, plaintextBySource: {} },
+        },
+        overflow: { ok: true, value: { series: { c: [0, 0, 0] }, ejections: {} } },
+      },
+    ],
+  });
+  it('unreachable Prometheus: INCONCLUSIVE naming the URL, never PASS', () => {
+    const a = judgeCanary(
+      failing(new PrometheusUnreachable('http://prom:9090', 'refused', 1)),
+      defaultProfile,
+    );
+    expect(a.verdict).toBe('INCONCLUSIVE');
+    expect(a.reason).toContain('cannot reach Prometheus at http://prom:9090');
+    expect(a.configurationError).toBeNull();
+  });
+  it('a rejected query is a configuration error (exit 3 in the CLI) and INCONCLUSIVE', () => {
+    const a = judgeCanary(failing(new BadQuery('sum(', 'parse error', 400, 'bad_data')), defaultProfile);
+    expect(a.verdict).toBe('INCONCLUSIVE');
+    expect(a.configurationError).toMatch(/Prometheus rejected the query/);
+    expect(a.metrics[0]).toMatchObject({ verdict: 'INCONCLUSIVE', error: { kind: 'BadQuery' } });
+    expect(a.metrics[1]).toMatchObject({ name: 'latency-p99/zamaz-api', error: { kind: 'NoData' } });
+  });
+});
+
+describe('profile', () => {
+  it('names the field of an invalid canary setting or template', async () => {
+    const { validateProfile } = await import('../../src/profile/index.ts');
+    expect(() => validateProfile({ canary: { errorRatio: { confidence: 2 } } }, 't')).toThrow(
+      /canary\.errorRatio\.confidence/,
+    );
+    expect(() =>
+      validateProfile(
+        { canary: { metrics: { gateway_requests: { vars: { nope: 'label' }, promql: 'x{a="{{nope}}"}' } } } },
+        't',
+      ),
+    ).toThrow(/canary\.metrics\.gateway_requests: .*variable "nope"/);
+  });
+});

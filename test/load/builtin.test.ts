@@ -1,0 +1,205 @@
+// The builtin load driver against a loopback server that keeps its own account: the requests it
+// saw, their status codes, Host headers, paths and how long it took to answer each. The runner's
+// result must agree with that account.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BuiltinRunner, NoneRunner, resolveScriptProfile } from '../../src/load/index.ts';
+import { quantile } from '../../src/load/quantiles.ts';
+import { evaluateThresholds } from '../../src/load/thresholds.ts';
+import { defaultProfile, type Profile } from '../../src/profile/index.ts';
+
+interface ServerView {
+  url: string;
+  requests: number;
+  statuses: Map<number, number>;
+  hosts: Set<string>;
+  paths: Map<string, number>;
+  /** Time from the request event to the response's finish, ms: the server's latency view. */
+  durations: number[];
+  stop(): Promise<void>;
+}
+
+/** Every 50th request answers 500 (2 %); every answer waits 5–14 ms. */
+async function startServer(
+  opts: { failEvery?: number; statusFor?: (path: string) => number } = {},
+): Promise<ServerView> {
+  const view = {
+    requests: 0,
+    statuses: new Map<number, number>(),
+    hosts: new Set<string>(),
+    paths: new Map<string, number>(),
+    durations: [] as number[],
+  };
+  const server: Server = createServer((req, res) => {
+    const t0 = performance.now();
+    const n = ++view.requests;
+    const path = req.url ?? '';
+    view.hosts.add(req.headers.host ?? '');
+    view.paths.set(path, (view.paths.get(path) ?? 0) + 1);
+    const status = opts.statusFor?.(path) ?? (opts.failEvery && n % opts.failEvery === 0 ? 500 : 200);
+    view.statuses.set(status, (view.statuses.get(status) ?? 0) + 1);
+    res.on('finish', () => view.durations.push(performance.now() - t0));
+    setTimeout(
+      () => {
+        res.statusCode = status;
+        res.end('body');
+      },
+      5 + (n % 10),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...view,
+    get requests() {
+      return view.requests;
+    },
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function profileFor(url: string): Profile {
+  return { ...defaultProfile, load: { ...defaultProfile.load, targetUrl: url, maxVUs: 200 } };
+}
+
+/** Alternates 0.25 / 0.75: with the default 50/50 weights, an exact half-and-half split. */
+function alternating(): () => number {
+  let i = 0;
+  return () => (i++ % 2 === 0 ? 0.25 : 0.75);
+}
+
+describe('builtin runner', () => {
+  let server: ServerView | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  it('reaches the requested rate, and its counts, error ratio and quantiles match the server', async () => {
+    server = await startServer({ failEvery: 50 });
+    const progress: string[] = [];
+    const result = await new BuiltinRunner({ random: alternating() }).run(
+      { step: 10, runId: 'run-1', rate: 200, duration: '3s' },
+      { profile: profileFor(server.url), onProgress: (l) => progress.push(l) },
+    );
+    const seen = server.requests;
+    // 200 req/s for 3 s: 600 arrivals, each sent (no drops) and seen by the server.
+    expect(seen).toBe(600);
+    expect(result.achieved.requests).toBe(seen);
+    expect(result.achieved.dropped).toBe(0);
+    expect(result.achieved.rate).toBeGreaterThanOrEqual(200 * 0.95);
+    expect(result.requested).toEqual({ rate: 200, duration: '3s' });
+    expect(server.hosts).toEqual(new Set(['zamaz.example.com']));
+    expect(Object.fromEntries(server.paths)).toEqual({ '/api/health': 300, '/': 300 });
+
+    const errors = server.statuses.get(500) ?? 0;
+    expect(errors).toBe(12);
+    expect(result.errorRate).toBeCloseTo(errors / seen, 10);
+    expect(result.notes).toContain('responses: 200×588, 500×12');
+
+    // The client's latency includes the socket round trip on top of the server's own view.
+    const sorted = [...server.durations].sort((a, b) => a - b);
+    for (const [key, q] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+    ] as const) {
+      const serverQ = quantile(sorted, q) as number;
+      const clientQ = result.latencyMs[key] as number;
+      expect(clientQ).toBeGreaterThanOrEqual(serverQ - 1);
+      expect(clientQ).toBeLessThanOrEqual(serverQ * 1.25 + 25);
+    }
+    expect(result.latencyMs.max).toBeGreaterThanOrEqual(result.latencyMs.p99 as number);
+
+    // 2 % errors break the 1 % threshold: the run is not ok, and says which threshold failed.
+    expect(result.thresholds).toEqual([
+      { metric: 'http_req_failed', expression: 'rate<0.01', ok: false, actual: errors / seen },
+      { metric: 'http_req_duration', expression: 'p(95)<500', ok: true, actual: result.latencyMs.p95 },
+      { metric: 'http_req_duration', expression: 'p(99)<1000', ok: true, actual: result.latencyMs.p99 },
+    ]);
+    expect(result.ok).toBe(false);
+    expect(progress.length).toBeGreaterThan(0);
+  });
+
+  it('says so when the in-flight bound makes it drop requests', async () => {
+    server = await startServer();
+    const profile = profileFor(server.url);
+    // One request in flight at a time against 5–14 ms answers cannot sustain 400 req/s.
+    const tight: Profile = { ...profile, load: { ...profile.load, maxVUs: 1, preAllocatedVUs: 1 } };
+    const result = await new BuiltinRunner().run(
+      { step: 10, runId: 'r', rate: 400, duration: '1s' },
+      { profile: tight },
+    );
+    expect(result.achieved.dropped).toBeGreaterThan(0);
+    expect(result.achieved.requests).toBe(server.requests);
+    expect(result.achieved.requests + (result.achieved.dropped ?? 0)).toBe(400);
+    expect(result.ok).toBe(false);
+    expect(result.notes.join('\n')).toMatch(
+      /reached .* req\/s of the 400 requested .* dropped at the in-flight limit/,
+    );
+  });
+
+  it('stops early when aborted', async () => {
+    server = await startServer();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const result = await new BuiltinRunner().run(
+      { step: 10, runId: 'r', rate: 50, duration: '30s' },
+      { profile: profileFor(server.url), signal: controller.signal },
+    );
+    expect(result.ok).toBe(false);
+    expect(result.achieved.requests).toBeLessThan(1500);
+    expect(result.achieved.requests).toBe(server.requests);
+    expect(result.notes.at(-1)).toMatch(/^aborted after \d+ of 1500 requests$/);
+  });
+
+  it('smoke: checks each target and names the one that failed', async () => {
+    server = await startServer({ statusFor: (p) => (p === '/healthz' ? 503 : 200) });
+    const result = await new BuiltinRunner().run(
+      {
+        step: 0,
+        runId: 'smoke-1',
+        script: 'smoke',
+        smokeTargets: [
+          { name: 'api health', url: server.url, path: '/health' },
+          { name: 'web health', url: server.url, path: '/healthz' },
+        ],
+      },
+      { profile: profileFor(server.url) },
+    );
+    expect(server.requests).toBe(6);
+    expect(result.script).toBe('smoke');
+    expect(result.ok).toBe(false);
+    expect(result.thresholds).toEqual([{ metric: 'checks', expression: 'rate==1', ok: false, actual: 0.5 }]);
+    expect(result.notes).toContain(
+      `check failed: web health: status 2xx/3xx (GET ${server.url}/healthz answered 503)`,
+    );
+  });
+
+  it('none: no traffic, and says where it comes from', async () => {
+    const result = await new NoneRunner().run({ step: 25, runId: 'r' }, { profile: defaultProfile });
+    expect(result).toMatchObject({ runner: 'none', ok: true, achieved: { requests: 0 }, errorRate: null });
+    expect(result.notes).toEqual(['no load generated (--load none): traffic comes from real users']);
+  });
+});
+
+describe('thresholds', () => {
+  const script = resolveScriptProfile(defaultProfile, { step: 10, runId: 'r' });
+  it('fails a threshold whose value was not measured', () => {
+    const t = evaluateThresholds(script, {
+      errorRate: null,
+      latencyMs: { p50: 1, p95: 2, p99: null, max: 4 },
+    });
+    expect(t.map((x) => [x.expression, x.ok])).toEqual([
+      ['rate<0.01', false],
+      ['p(95)<500', true],
+      ['p(99)<1000', false],
+    ]);
+  });
+});
