@@ -1,0 +1,312 @@
+import { describe } from 'vitest';
+import { ClusterError, Resources, type ClusterClient, type KubeObject } from '../../src/cluster/index.ts';
+import { labelsOf } from '../../src/checks/common/narrow.ts';
+import {
+  checkAllowPolicies,
+  checkDefaultDenyNetworkPolicy,
+  checkDeniedPath,
+  checkDenyByDefault,
+  checkDestinationRuleTls,
+  checkNamespacePodSecurity,
+  checkNetworkAllowances,
+  checkNoAllowAllNetworkPolicy,
+  checkPlaintextRefused,
+  checkPodSecurityEnforced,
+  checkPodsRestricted,
+  checkProxyCertValidity,
+  checkProxySpiffeIds,
+  checkServiceAccountTokens,
+  checkSpireIssued,
+  checkStrictMtls,
+  checkTrustDomain,
+  curlArgv,
+  hasProxy,
+  principalNamespaces,
+  probeNotRun,
+  runningPods,
+  serviceUrl,
+  violatingPod,
+  type CertsAnswer,
+  type DryRunOutcome,
+  type ProbeAnswer,
+} from '../../src/checks/security/index.ts';
+import type { Profile } from '../../src/profile/index.ts';
+import { gate } from '../support/gate.ts';
+import { withProbePod } from './probe-pod.ts';
+
+const CERTS = ['pilot-agent', 'request', 'GET', 'certs'];
+
+/** Lists a kind in each namespace (deduplicated): least privilege, and per-namespace RBAC is what users grant. */
+async function listIn(
+  cluster: ClusterClient,
+  ref: (typeof Resources)[keyof typeof Resources],
+  namespaces: string[],
+): Promise<KubeObject[]> {
+  const lists = await Promise.all(
+    [...new Set(namespaces)].map((namespace) => cluster.list(ref, { namespace })),
+  );
+  return lists.flat();
+}
+
+const meshPods = (cluster: ClusterClient, p: Profile) =>
+  cluster.list(Resources.pods, { namespace: p.namespaces.mesh });
+
+/** Running proxies whose identity matters: the mesh workloads and the ingress gateway. */
+async function proxies(cluster: ClusterClient, p: Profile): Promise<KubeObject[]> {
+  const mesh = runningPods(await meshPods(cluster, p), p.namespaces.mesh).filter(hasProxy);
+  const gwSel = p.istio.ingressGateway.selector;
+  const gateway = runningPods(
+    await cluster.list(Resources.pods, { namespace: p.namespaces.istio }),
+    p.namespaces.istio,
+  ).filter(
+    (pod) => hasProxy(pod) && Object.entries(gwSel).every(([k, v]) => labelsOf(pod.metadata.labels)[k] === v),
+  );
+  return [...mesh, ...gateway];
+}
+
+async function certs(cluster: ClusterClient, p: Profile): Promise<CertsAnswer[]> {
+  return Promise.all(
+    (await proxies(cluster, p)).map(async (pod) => {
+      const r = await cluster.podExec(pod.metadata.namespace ?? '', pod.metadata.name, 'istio-proxy', CERTS);
+      return { pod, ...r };
+    }),
+  );
+}
+
+describe('Network Security', () => {
+  gate(
+    'security',
+    'security.mtls.strict',
+    'Every mesh pod and port resolves to STRICT mTLS',
+    async ({ cluster, profile }) => {
+      const pas = await listIn(cluster, Resources.peerAuthentications, [
+        profile.istio.rootNamespace,
+        profile.namespaces.mesh,
+      ]);
+      return checkStrictMtls(await meshPods(cluster, profile), pas, profile);
+    },
+  );
+
+  gate(
+    'security',
+    'security.mtls.destination-rules',
+    'No DestinationRule disables or downgrades mTLS to a mesh host',
+    async ({ cluster, profile }) => {
+      const ns = profile.namespaces;
+      const rules = await listIn(cluster, Resources.destinationRules, [
+        ns.mesh,
+        profile.istio.rootNamespace,
+        ns.legacy,
+      ]);
+      return checkDestinationRuleTls(
+        rules,
+        await cluster.list(Resources.services, { namespace: ns.mesh }),
+        profile,
+      );
+    },
+  );
+
+  gate(
+    'security',
+    'security.authz.deny-by-default',
+    'A deny-all AuthorizationPolicy covers the mesh and nothing allows all',
+    async ({ cluster, profile }) =>
+      checkDenyByDefault(
+        await listIn(cluster, Resources.authorizationPolicies, [
+          profile.namespaces.mesh,
+          profile.istio.rootNamespace,
+        ]),
+        profile,
+      ),
+  );
+
+  gate(
+    'security',
+    'security.authz.allow-policies',
+    'ALLOW policies name real workloads and principals of the trust domain',
+    async ({ cluster, profile }) => {
+      const policies = await listIn(cluster, Resources.authorizationPolicies, [
+        profile.namespaces.mesh,
+        profile.istio.rootNamespace,
+      ]);
+      const sas = await listIn(cluster, Resources.serviceAccounts, principalNamespaces(policies));
+      return checkAllowPolicies(policies, await meshPods(cluster, profile), sas, profile);
+    },
+  );
+
+  gate(
+    'security',
+    'security.netpol.default-deny',
+    'A default-deny NetworkPolicy covers ingress and egress',
+    async ({ cluster, profile }) =>
+      checkDefaultDenyNetworkPolicy(
+        await cluster.list(Resources.networkPolicies, { namespace: profile.namespaces.mesh }),
+        profile,
+      ),
+  );
+
+  gate(
+    'security',
+    'security.netpol.no-allow-all',
+    'No NetworkPolicy allows all traffic',
+    async ({ cluster, profile }) =>
+      checkNoAllowAllNetworkPolicy(
+        await cluster.list(Resources.networkPolicies, { namespace: profile.namespaces.mesh }),
+        profile,
+      ),
+  );
+
+  gate(
+    'security',
+    'security.netpol.allowances',
+    'NetworkPolicies allow what the mesh needs (DNS, istiod, gateway, scraping, data)',
+    async ({ cluster, profile }) =>
+      checkNetworkAllowances(
+        await cluster.list(Resources.networkPolicies, { namespace: profile.namespaces.mesh }),
+        await meshPods(cluster, profile),
+        await cluster.list(Resources.namespaces),
+        profile,
+      ),
+  );
+
+  gate(
+    'security',
+    'security.probe.plaintext',
+    'Probe: plaintext from outside the mesh is refused',
+    async ({ cluster, profile, run }) => {
+      if (!run.probe) return probeNotRun();
+      return withProbePod(cluster, profile, async (exec) => {
+        const answers: ProbeAnswer[] = [];
+        for (const w of profile.app.workloads) {
+          const url = serviceUrl(w, profile, w.healthPath);
+          answers.push({ url, ...(await exec(curlArgv(url))) });
+        }
+        return checkPlaintextRefused(answers, profile);
+      });
+    },
+  );
+
+  gate(
+    'security',
+    'security.probe.denied-path',
+    'Probe: a path no policy allows gets 403 RBAC: access denied',
+    async ({ cluster, profile, run }) => {
+      if (!run.probe) return probeNotRun();
+      const from = profile.app.workloads.find((w) => w.name === profile.security.probe.fromWorkload);
+      const pod = runningPods(await meshPods(cluster, profile), profile.namespaces.mesh).find(
+        (p) => labelsOf(p.metadata.labels).app === from?.name,
+      );
+      if (!from || !pod)
+        return checkDeniedPath([], `${profile.security.probe.fromWorkload} (no running pod)`, profile);
+      const answers: ProbeAnswer[] = [];
+      for (const w of profile.app.workloads.filter((x) => x.name !== from.name)) {
+        const url = serviceUrl(w, profile, profile.security.probe.deniedPath);
+        answers.push({
+          url,
+          ...(await cluster.podExec(
+            profile.namespaces.mesh,
+            pod.metadata.name,
+            from.container,
+            curlArgv(url),
+          )),
+        });
+      }
+      return checkDeniedPath(answers, `Pod/${profile.namespaces.mesh}/${pod.metadata.name}`, profile);
+    },
+  );
+});
+
+describe('Identity and Access', () => {
+  gate(
+    'security',
+    'security.identity.spiffe-id',
+    'Each proxy presents the SPIFFE ID of its own ServiceAccount',
+    async ({ cluster, profile }) => checkProxySpiffeIds(await certs(cluster, profile), profile),
+  );
+
+  gate(
+    'security',
+    'security.identity.cert-validity',
+    'Proxy certificates are valid beyond the expiry margin',
+    async ({ cluster, profile }) =>
+      checkProxyCertValidity(await certs(cluster, profile), profile, new Date()),
+  );
+
+  gate(
+    'security',
+    'security.identity.spire-issued',
+    'Identities come from SPIRE (CSI workload socket, SPIRE label)',
+    async ({ cluster, profile }) => {
+      const pods = runningPods(await meshPods(cluster, profile), profile.namespaces.mesh).filter(hasProxy);
+      return checkSpireIssued(pods, await cluster.list(Resources.csiDrivers), profile);
+    },
+  );
+
+  gate(
+    'security',
+    'security.identity.trust-domain',
+    "Istio's trust domain equals SPIRE's",
+    async ({ cluster, profile }) => {
+      const cm = profile.istio.revision
+        ? `${profile.istio.meshConfigMap}-${profile.istio.revision}`
+        : profile.istio.meshConfigMap;
+      const mesh = await cluster.find(Resources.configMaps, cm, profile.namespaces.istio);
+      const spire = await cluster.find(
+        Resources.configMaps,
+        profile.spire.server.name,
+        profile.namespaces.spire,
+      );
+      return checkTrustDomain(mesh, spire, profile);
+    },
+  );
+
+  gate(
+    'security',
+    'security.hygiene.sa-token',
+    'No mesh pod mounts an API token it does not need',
+    async ({ cluster, profile }) =>
+      checkServiceAccountTokens(
+        await meshPods(cluster, profile),
+        await cluster.list(Resources.serviceAccounts, { namespace: profile.namespaces.mesh }),
+        profile,
+      ),
+  );
+});
+
+describe('Compliance', () => {
+  gate(
+    'security',
+    'security.pss.namespace',
+    'The mesh namespace enforces, audits and warns Pod Security "restricted"',
+    async ({ cluster, profile }) =>
+      checkNamespacePodSecurity(await cluster.find(Resources.namespaces, profile.namespaces.mesh), profile),
+  );
+
+  gate(
+    'security',
+    'security.pss.pods',
+    'Every pod and container in the mesh namespace complies with "restricted"',
+    async ({ cluster, profile }) => checkPodsRestricted(await meshPods(cluster, profile), profile),
+  );
+
+  gate(
+    'security',
+    'security.pss.enforced',
+    'A violating pod is rejected (server-side dry run)',
+    async ({ cluster, profile }) => {
+      let outcome: DryRunOutcome;
+      try {
+        await cluster.create(Resources.pods, violatingPod(profile), profile.namespaces.mesh, true);
+        outcome = { outcome: 'admitted' };
+      } catch (err) {
+        if (!(err instanceof ClusterError) || err.kind !== 'Forbidden') throw err;
+        // Both RBAC and Pod Security answer 403; only the message tells them apart.
+        const message = 'serverMessage' in err ? String(err.serverMessage) : err.message;
+        outcome = /violates PodSecurity/.test(message)
+          ? { outcome: 'rejected', message }
+          : { outcome: 'forbidden', message };
+      }
+      return checkPodSecurityEnforced(outcome, profile);
+    },
+  );
+});

@@ -1,0 +1,252 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { GateReport } from '../../src/report/types.ts';
+import { startSimulator } from '../../src/sim/index.ts';
+import { ROOT, runCli } from '../support/cli.ts';
+
+const healthy = 'scenarios/healthy';
+const broken = (name: string): string => `scenarios/broken/${name}`;
+
+async function gateJson(args: string[]) {
+  const res = await runCli(['verify', 'security', '-o', 'json', ...args]);
+  let report: GateReport | undefined;
+  try {
+    report = JSON.parse(res.stdout) as GateReport;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  }
+  const check = (id: string) => {
+    const c = report.checks.find((x) => x.id === id);
+    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
+    return c;
+  };
+  return { ...res, report, check };
+}
+
+const ALL_CHECKS = [
+  'security.mtls.strict',
+  'security.mtls.destination-rules',
+  'security.authz.deny-by-default',
+  'security.authz.allow-policies',
+  'security.netpol.default-deny',
+  'security.netpol.no-allow-all',
+  'security.netpol.allowances',
+  'security.probe.plaintext',
+  'security.probe.denied-path',
+  'security.identity.spiffe-id',
+  'security.identity.cert-validity',
+  'security.identity.spire-issued',
+  'security.identity.trust-domain',
+  'security.hygiene.sa-token',
+  'security.pss.namespace',
+  'security.pss.pods',
+  'security.pss.enforced',
+];
+const PROBES = ['security.probe.plaintext', 'security.probe.denied-path'];
+const API_POD = 'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe.concurrent('meshgate verify security (CLI against the simulator)', () => {
+  it('passes on the healthy reference cluster with exit 0, listing every item; probes are not run without --probe', async () => {
+    const { code, report, check } = await gateJson(['--scenario', healthy]);
+    expect(report.checks.map((c) => c.id)).toEqual(ALL_CHECKS);
+    expect(report.checks.filter((c) => c.status !== 'passed' && !PROBES.includes(c.id))).toEqual([]);
+    expect(report.verdict).toBe('PASS');
+    expect(code).toBe(0);
+    for (const id of PROBES) {
+      expect(check(id).status).toBe('skipped');
+      expect(check(id).details[0]).toContain('not run: pass --probe');
+    }
+    expect(check('security.mtls.strict').details).toContain(
+      `${API_POD}: STRICT (set by PeerAuthentication/zamaz-mesh/default (namespace-wide)); ports 8080 STRICT`,
+    );
+    expect(check('security.authz.allow-policies').details).toContain(
+      'AuthorizationPolicy/zamaz-mesh/allow-frontend-to-api opens app=zamaz-api (2 pods) from zamaz.local/ns/zamaz-mesh/sa/zamaz-frontend to ports 8080 paths /api/*',
+    );
+    expect(check('security.pss.enforced').details[0]).toContain('violates PodSecurity "restricted:latest"');
+  });
+
+  it.each([
+    [
+      'security-namespace-permissive',
+      'security.mtls.strict',
+      API_POD,
+      'port 8080 is PERMISSIVE: it accepts plaintext as well as mTLS; set by PeerAuthentication/zamaz-mesh/default (namespace-wide)',
+      'kubectl -n zamaz-mesh patch peerauthentication default',
+    ],
+    [
+      'security-workload-permissive',
+      'security.mtls.strict',
+      API_POD,
+      'port 8080 is PERMISSIVE: it accepts plaintext as well as mTLS; set by PeerAuthentication/zamaz-mesh/zamaz-api-permissive (workload)',
+      'patch peerauthentication zamaz-api-permissive',
+    ],
+    [
+      'security-port-disable',
+      'security.mtls.strict',
+      API_POD,
+      'port 8080 is DISABLE: it has mTLS disabled (plaintext only); set by PeerAuthentication/zamaz-mesh/zamaz-api-ports (port-level)',
+      `{"spec":{"portLevelMtls":{"8080":{"mode":"STRICT"}}}}`,
+    ],
+    [
+      'security-root-selector',
+      'security.mtls.strict',
+      API_POD,
+      'no PeerAuthentication applies, and Istio defaults to PERMISSIVE (PeerAuthentication/istio-system/zamaz-api-strict selects app=zamaz-api in the root namespace istio-system: Istio ignores selectors there)',
+      '"namespace":"istio-system"',
+    ],
+    [
+      'security-namespace-oldest',
+      'security.mtls.strict',
+      API_POD,
+      'set by PeerAuthentication/zamaz-mesh/legacy-permissive (namespace-wide) (PeerAuthentication/zamaz-mesh/default (STRICT) is ignored: PeerAuthentication/zamaz-mesh/legacy-permissive is the older namespace-wide policy)',
+      'patch peerauthentication legacy-permissive',
+    ],
+    [
+      'security-dr-tls-disable',
+      'security.mtls.destination-rules',
+      'DestinationRule/zamaz-mesh/zamaz-api',
+      'sets spec.trafficPolicy.tls.mode to DISABLE for the mesh host zamaz-api.zamaz-mesh.svc.cluster.local',
+      'ISTIO_MUTUAL',
+    ],
+    [
+      'security-no-deny-all',
+      'security.authz.deny-by-default',
+      'Namespace/zamaz-mesh',
+      'no deny-all AuthorizationPolicy (no selector, action ALLOW or absent, no rules) applies to zamaz-mesh',
+      '"name":"deny-all"',
+    ],
+    [
+      'security-allow-all',
+      'security.authz.deny-by-default',
+      'AuthorizationPolicy/zamaz-mesh/allow-all',
+      'has a rule that matches everything (rules[0] is empty): it allows every request in zamaz-mesh and cancels the default deny',
+      'kubectl -n zamaz-mesh delete authorizationpolicy allow-all',
+    ],
+    [
+      'security-wrong-trust-domain',
+      'security.authz.allow-policies',
+      'AuthorizationPolicy/zamaz-mesh/allow-ingress',
+      "names principal cluster.local/ns/istio-system/sa/istio-ingressgateway: its trust domain cluster.local is not the mesh's zamaz.local",
+      'change it to zamaz.local/ns/istio-system/sa/istio-ingressgateway',
+    ],
+    [
+      'security-netpol-allow-all',
+      'security.netpol.no-allow-all',
+      'NetworkPolicy/zamaz-mesh/allow-all-ingress',
+      'spec.ingress[0] allows all ingress (no peers, every port) for every pod in zamaz-mesh',
+      'kubectl -n zamaz-mesh delete networkpolicy allow-all-ingress',
+    ],
+    [
+      'security-pod-not-restricted',
+      'security.pss.pods',
+      API_POD,
+      'container "api" of Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l allows privilege escalation (allowPrivilegeEscalation is unset)',
+      'kubectl -n zamaz-mesh edit deployment zamaz-api',
+    ],
+    [
+      'security-wrong-spiffe-id',
+      'security.identity.spiffe-id',
+      API_POD,
+      'presents spiffe://zamaz.local/ns/zamaz-mesh/sa/default, not spiffe://zamaz.local/ns/zamaz-mesh/sa/zamaz-api',
+      'rollout restart deployment/zamaz-api',
+    ],
+    [
+      'security-expired-cert',
+      'security.identity.cert-validity',
+      API_POD,
+      'workload certificate spiffe://zamaz.local/ns/zamaz-mesh/sa/zamaz-api (serial 2b845142ebb82566a029bb71a6708d88) expired at 2026-11-28T00:00:00Z',
+      'spire-agent healthcheck',
+    ],
+    [
+      'security-socket-emptydir',
+      'security.identity.spire-issued',
+      API_POD,
+      'volume workload-socket is emptyDir, not the csi.spiffe.io CSI volume',
+      'inject.istio.io/templates: sidecar,spire',
+    ],
+  ])(
+    '%s: fails %s with exit 1, naming the object and the fix',
+    async (scenario, id, object, message, hint) => {
+      const { code, report, check } = await gateJson(['--scenario', broken(scenario)]);
+      const c = check(id);
+      expect(c.status).toBe('failed');
+      const finding = c.findings.find((f) => f.object === object && f.message.includes(message));
+      expect(finding, JSON.stringify(c.findings, null, 1)).toBeDefined();
+      expect(finding?.hint).toContain(hint);
+      expect(report.verdict).toBe('FAIL');
+      expect(code).toBe(1);
+      // Only the broken item fails: the others still pass (or are skipped probes) on the same cluster.
+      expect(
+        report.checks.filter((x) => x.status !== 'passed' && x.status !== 'skipped').map((x) => x.id),
+      ).toEqual([id]);
+    },
+  );
+
+  it('is inconclusive (exit 2) when PeerAuthentications cannot be listed, never passed', async () => {
+    const { code, report, check } = await gateJson(['--scenario', broken('security-forbidden')]);
+    const c = check('security.mtls.strict');
+    expect(c.status).toBe('inconclusive');
+    expect(c.findings[0]?.message).toContain(
+      'may not list peerauthentications.security.istio.io in namespace zamaz-mesh',
+    );
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    expect(code).toBe(2);
+  });
+
+  it('with --probe, creates the throwaway pod, fails on plaintext answered and passes the denied path', async () => {
+    const { code, check } = await gateJson([
+      '--scenario',
+      broken('security-probe-plaintext-accepted'),
+      '--probe',
+    ]);
+    const plain = check('security.probe.plaintext');
+    expect(plain.status).toBe('failed');
+    expect(plain.findings[0]?.message).toBe(
+      'a plaintext request from meshgate/meshgate-probe (outside the mesh) to http://zamaz-api.zamaz-mesh.svc.cluster.local:8080/health was answered with HTTP 200: the mesh accepts plaintext',
+    );
+    expect(check('security.probe.denied-path').status).toBe('passed');
+    expect(code).toBe(1);
+  });
+
+  it('prints no Secret value and no bearer token, in text or JSON output or under --report-dir', async () => {
+    const canary = 'meshgate-canary-c2VjcmV0LXZhbHVl-7f3a';
+    const layer = mkdtempSync(path.join(os.tmpdir(), 'meshgate-secret-'));
+    writeFileSync(
+      path.join(layer, 'secret.yaml'),
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: zamaz-db, namespace: zamaz-mesh, uid: 0b7c1a52-1f4e-4d7e-9a51-3f1e0c9d2a77, creationTimestamp: "2026-11-20T09:00:00Z"}\ntype: Opaque\n` +
+        `data: {password: ${Buffer.from(canary).toString('base64')}}\nstringData: {}\n`,
+    );
+    const sim = await startSimulator({ scenario: [path.join(ROOT, healthy), layer] });
+    try {
+      const token = /token: (\S+)/.exec(readFileSync(sim.kubeconfigPath, 'utf8'))?.[1] ?? '';
+      expect(token.length).toBeGreaterThan(10);
+      const reportDir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-reports-'));
+      const common = ['verify', 'security', '--kubeconfig', sim.kubeconfigPath, '--report-dir', reportDir];
+      const [json, text] = await Promise.all([runCli([...common, '-o', 'json']), runCli(common)]);
+      expect(json.code).toBe(0);
+      expect(text.code).toBe(0);
+      const files = filesUnder(reportDir);
+      expect(files.some((f) => f.includes('allure-results'))).toBe(true);
+      const everything = [
+        json.stdout,
+        json.stderr,
+        text.stdout,
+        text.stderr,
+        ...files.map((f) => readFileSync(f, 'utf8')),
+      ].join('\n');
+      for (const secret of [canary, Buffer.from(canary).toString('base64'), token])
+        expect(everything).not.toContain(secret);
+    } finally {
+      await sim.stop();
+    }
+  });
+});
