@@ -1,0 +1,264 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parse as parseYaml } from 'yaml';
+import { ApiError, badRequest, pathNotFound, unauthorized, unsupportedMediaType } from './api-errors.ts';
+import { route } from './api-router.ts';
+import { authorizeRequest, requestSubject } from './authorizer.ts';
+import { parseExecRequest } from './exec-commands.ts';
+import { FaultInjector } from './fault-injector.ts';
+import type { HandlerResponse } from './handler-types.ts';
+import { toJsonValue, type JsonValue } from './json.ts';
+import { createExecSocketServer, pickProtocol, serveExec } from './pod-exec.ts';
+import { decodePath, resolveRequest } from './request-info.ts';
+import { pickSpdyProtocol, serveSpdyExec } from './spdy-exec.ts';
+import type { SimState } from './sim-state.ts';
+import type { TlsMaterial } from './tls-material.ts';
+
+export interface ServerOptions {
+  state: SimState;
+  tls: TlsMaterial;
+  token: string;
+  host: string;
+  port: number;
+}
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY) throw new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseBody(raw: Buffer, contentType: string): JsonValue | undefined {
+  if (raw.length === 0) return undefined;
+  if (contentType.includes('protobuf')) {
+    throw unsupportedMediaType(['application/json', 'application/yaml']);
+  }
+  const text = raw.toString('utf8');
+  try {
+    return toJsonValue(contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text));
+  } catch (error) {
+    throw badRequest(
+      `error decoding the request body: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+function bearerMatches(req: IncomingMessage, token: string): boolean {
+  const header = req.headers.authorization ?? '';
+  const expected = Buffer.from(`Bearer ${token}`);
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ message }] });
+}
+
+function commonHeaders(): Record<string, string> {
+  return { 'Audit-Id': randomUUID(), 'Cache-Control': 'no-cache, private' };
+}
+
+function writeResponse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  response: Exclude<HandlerResponse, { type: 'stream' }>,
+): void {
+  const body = response.type === 'json' ? JSON.stringify(response.body) : response.body;
+  const contentType = response.type === 'json' ? 'application/json' : response.contentType;
+  res.writeHead(response.status, {
+    ...commonHeaders(),
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function writeError(req: IncomingMessage, res: ServerResponse, error: ApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(error.toStatus());
+  res.writeHead(error.code, {
+    ...commonHeaders(),
+    ...error.headers,
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/** Answers a failed upgrade over the raw socket, as an HTTP/1.1 response the client can read. */
+function rejectUpgrade(socket: Duplex, error: ApiError): void {
+  const body = JSON.stringify(error.toStatus());
+  const headers = [
+    `HTTP/1.1 ${error.code} ${STATUS_CODES[error.code] ?? error.reason}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    'Connection: close',
+    ...Object.entries(error.headers).map(([k, v]) => `${k}: ${v}`),
+  ];
+  socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
+}
+
+/**
+ * The HTTPS server: bearer-token authentication, injected faults and latency, then routing. Exec
+ * arrives as a WebSocket upgrade and is handled on the `upgrade` event.
+ */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const { state, token } = options;
+  const faults = new FaultInjector(state.profile.faults);
+  const latency = state.profile.latencyMs;
+  const openStreams = new Set<() => void>();
+  const wss = createExecSocketServer();
+  const upgraded = new Set<Duplex>();
+  let serverAddress = '';
+
+  const subjectOf = (req: IncomingMessage) =>
+    requestSubject(
+      state,
+      req.headersDistinct['impersonate-user']?.[0],
+      req.headersDistinct['impersonate-group'] ?? [],
+    );
+  const pause = () => (latency > 0 ? sleep(latency) : Promise.resolve());
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      if (!bearerMatches(req, token)) throw unauthorized();
+      const method = req.method ?? 'GET';
+      const fault = faults.take(method, req.url ?? '/');
+      if (fault !== undefined) throw fault;
+      const contentType = mediaType(req.headers['content-type']);
+      const body = parseBody(await readBody(req), contentType);
+      const url = new URL(req.url ?? '/', 'https://meshgate-sim.invalid');
+      const response = route(state, {
+        method,
+        url,
+        body,
+        contentType,
+        accept: req.headers.accept ?? '',
+        serverAddress,
+        subject: subjectOf(req),
+      });
+      await pause();
+      if (response.type === 'stream') {
+        const stop = response.start(req, res);
+        openStreams.add(stop);
+        res.on('close', () => openStreams.delete(stop));
+        return;
+      }
+      writeResponse(req, res, response);
+    } catch (error) {
+      await pause();
+      writeError(req, res, asApiError(error));
+    }
+  }
+
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    try {
+      if (!bearerMatches(req, token)) throw unauthorized();
+      const method = req.method ?? 'GET';
+      const fault = faults.take(method, req.url ?? '/');
+      if (fault !== undefined) throw fault;
+      const url = new URL(req.url ?? '/', 'https://meshgate-sim.invalid');
+      const info = resolveRequest(method, decodePath(url.pathname), url.searchParams);
+      if (
+        info?.type !== 'resource' ||
+        info.group !== '' ||
+        info.resource !== 'pods' ||
+        info.subresource !== 'exec'
+      ) {
+        throw pathNotFound();
+      }
+      authorizeRequest(state, subjectOf(req), info);
+      const request = parseExecRequest(state, info.namespace ?? '', info.name ?? '', url.searchParams);
+      const upgradeTo = (req.headers.upgrade ?? '').toLowerCase();
+      if (upgradeTo === 'spdy/3.1') {
+        const offered = req.headersDistinct['x-stream-protocol-version'] ?? [];
+        const protocol = pickSpdyProtocol(offered);
+        if (protocol === undefined) {
+          throw badRequest(
+            `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(offered)}`,
+          );
+        }
+        await pause();
+        upgraded.add(socket);
+        socket.on('close', () => upgraded.delete(socket));
+        serveSpdyExec(state, request, protocol, socket, head);
+        return;
+      }
+      if (upgradeTo !== 'websocket')
+        throw badRequest(`unable to upgrade: unsupported protocol "${upgradeTo}"`);
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (pickProtocol(offered) === undefined) {
+        throw badRequest(`none of the offered subprotocols (${offered.join(', ')}) is supported`);
+      }
+      await pause();
+      serveExec(wss, state, request, req, socket, head);
+    } catch (error) {
+      await pause();
+      rejectUpgrade(socket, asApiError(error));
+    }
+  }
+
+  const server: Server = createServer(
+    { key: options.tls.serverKey, cert: options.tls.serverCert },
+    (req, res) => {
+      void handle(req, res);
+    },
+  );
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    void upgrade(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  serverAddress = `${hostPart}:${address.port}`;
+  const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `https://${displayHost}:${address.port}`,
+    close: async () => {
+      for (const stop of openStreams) stop();
+      openStreams.clear();
+      for (const client of wss.clients) client.terminate();
+      for (const socket of upgraded) socket.destroy();
+      wss.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { startServer } from './http-server.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { ObjectStore } from './object-store.ts';
+import { loadScenario } from './scenario-loader.ts';
+import { SimState } from './sim-state.ts';
+import { generateTlsMaterial } from './tls-material.ts';
+
+/** How to start the cluster simulator. */
+export interface SimulatorOptions {
+  /** A scenario directory, or several applied as layers in order (later ones win). */
+  scenario: string | string[];
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Address to listen on; 127.0.0.1 by default. */
+  host?: string;
+  /** Where to write the kubeconfig; by default a file in a fresh temporary directory. */
+  kubeconfigOut?: string;
+}
+
+/** A running simulator. Call `stop()` when done: it closes every connection, watches included. */
+export interface StartedSimulator {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  /** A kubeconfig whose current context `meshgate-sim` reaches this simulator with a bearer token. */
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an HTTPS server that speaks the Kubernetes REST API and serves the scenario: discovery,
+ * CRUD, patch, watch, scale/status, access reviews, pod proxy and exec. See docs/scenarios.md.
+ */
+export async function startSimulator(opts: SimulatorOptions): Promise<StartedSimulator> {
+  const scenario = await loadScenario(opts.scenario);
+  const state = new SimState(
+    new ObjectStore(scenario.objects),
+    scenario.profile,
+    scenario.podEndpoints,
+    scenario.podExecs,
+  );
+  const tls = await generateTlsMaterial();
+  const token = randomBytes(32).toString('base64url');
+  const server = await startServer({
+    state,
+    tls,
+    token,
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+  });
+  let kubeconfigPath: string;
+  try {
+    kubeconfigPath = await writeKubeconfig(
+      { server: server.url, caCert: tls.caCert, token },
+      opts.kubeconfigOut,
+    );
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    url: server.url,
+    kubeconfigPath,
+    stop: () => {
+      stopped ??= (async () => {
+        await server.close();
+        // Only the temporary directory this call created is removed; a requested path is left alone.
+        if (opts.kubeconfigOut === undefined) {
+          await rm(dirname(kubeconfigPath), { recursive: true, force: true });
+        }
+      })();
+      return stopped;
+    },
+  };
+}
