@@ -35,7 +35,8 @@ export function resolveScriptProfile(profile: Profile, req: LoadRequest): Script
     preAllocatedVUs: load.preAllocatedVUs,
     maxVUs: load.maxVUs,
     thresholds: { ...load.thresholds },
-    smoke: { targets: req.smokeTargets ?? defaultSmokeTargets(profile), iterations: SMOKE_ITERATIONS },
+    smoke: {
+      targets: req.smokeTargets ?? load.smokeTargets ?? defaultSmokeTargets(profile), iterations: SMOKE_ITERATIONS },
   };
 }
 

@@ -72,6 +72,8 @@ export const defaultProfile: Profile = {
     hosts: ['zamaz.example.com'],
     steps: [10, 25, 50, 75, 100],
     monitorWindow: '30m',
+    monitorInterval: '1m',
+    failureBudget: { consecutive: 2, cumulative: 3 },
   },
   circuitBreaker: {
     consecutiveGatewayErrors: 5,

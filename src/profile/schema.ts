@@ -101,6 +101,13 @@ export const profileSchema = z.strictObject({
       .refine((s) => s.every((v, i) => i === 0 || v > (s[i - 1] ?? 0)), 'steps must increase')
       .refine((s) => s[s.length - 1] === 100, 'the last step must be 100'),
     monitorWindow: duration,
+    /** Re-evaluation interval of `meshgate monitor`. */
+    monitorInterval: duration,
+    /** When `monitor` gives up on a step: this many FAIL verdicts in a row, or in all. */
+    failureBudget: z.strictObject({
+      consecutive: z.number().int().min(1),
+      cumulative: z.number().int().min(1),
+    }),
   }),
   circuitBreaker: z.strictObject({
     consecutiveGatewayErrors: z.number().int().min(0),
@@ -168,6 +175,14 @@ export const profileSchema = z.strictObject({
       p95Ms: z.number().positive(),
       p99Ms: z.number().positive(),
     }),
+    /**
+     * Step 7 smoke targets (`meshgate test`, and the gate of the first shift); default each mesh
+     * workload's Service health path, then the load paths through the gateway.
+     */
+    smokeTargets: z
+      .array(z.strictObject({ name: z.string().min(1), url: z.url().optional(), path: z.string().startsWith('/') }))
+      .min(1)
+      .optional(),
     k6: z.strictObject({
       /** k6 executable; default K6_BIN, then `k6` on PATH. */
       binary: z.string().min(1).optional(),

@@ -1,4 +1,4 @@
-import { Conflict, Resources, type ClusterClient, type KubeObject } from '../cluster/index.ts';
+import { Resources, type ClusterClient, type KubeObject } from '../cluster/index.ts';
 import type { Profile } from '../profile/index.ts';
 import { readSplit, withMeshWeight, type Split } from './split.ts';
 
@@ -48,4 +48,4 @@ export function weightPatch(current: CurrentSplit, meshWeight: number, annotatio
   };
 }
 
-export { Conflict };
+
