@@ -1,0 +1,168 @@
+import type { KubeObject } from '../../cluster/types.ts';
+import type { Profile } from '../../profile/index.ts';
+import { rec, str } from '../common/narrow.ts';
+import { failed, inconclusive, objectName, type CheckResult, type Finding } from '../types.ts';
+import { findByName, serviceFqdn, workloadOf } from './k8s.ts';
+import { outboundClusters, parseClusterName, type ClusterStats } from './envoy-stats.ts';
+import { resolveHost } from './virtual-service.ts';
+
+export const STATS_MATCHER_ANNOTATION = 'proxy.istio.io/config';
+export const STATS_MATCHER_VALUE = '{"proxyStatsMatcher":{"inclusionPrefixes":["cluster.outbound"]}}';
+
+export interface PodStats {
+  pod: KubeObject;
+  /** Parsed stats and where they came from, or why none could be read. */
+  stats?: ClusterStats;
+  source?: string;
+  error?: string;
+}
+
+const podObj = (p: KubeObject): string => objectName('Pod', p.metadata.name, p.metadata.namespace);
+
+function statsMatcherHint(pod: KubeObject): string {
+  const w = workloadOf(pod);
+  const target = w ? `${w.kind.toLowerCase()}/${w.name}` : `pod ${pod.metadata.name}`;
+  return (
+    `add the pod-template annotation ${STATS_MATCHER_ANNOTATION}: '${STATS_MATCHER_VALUE}' to ${target} in ${pod.metadata.namespace ?? ''} ` +
+    `(or meshConfig.defaultConfig.proxyStatsMatcher mesh-wide) and restart it`
+  );
+}
+
+const OPEN_GAUGES = ['cx_open', 'cx_pool_open', 'rq_pending_open', 'rq_open', 'rq_retry_open'];
+const OVERFLOWS = ['upstream_cx_overflow', 'upstream_rq_pending_overflow', 'upstream_rq_retry_overflow'];
+
+/**
+ * No circuit breaker is open and no host is ejected, as the proxies see it now. Istio's default stats
+ * matcher drops `cluster.outbound` stats: absent stats are "could not see" (with the annotation that
+ * exports them), never a pass.
+ */
+export function checkCircuitBreakerStats(pods: PodStats[], profile: Profile): CheckResult {
+  const broken: Finding[] = [];
+  const blind: Finding[] = [];
+  const overflowNotes: string[] = [];
+  let clusters = 0;
+  for (const { pod, stats, error } of pods) {
+    if (!stats) {
+      blind.push({
+        object: podObj(pod),
+        message: `the proxy's Envoy stats could not be read: ${error ?? 'no answer'}`,
+        hint: `kubectl -n ${pod.metadata.namespace ?? ''} exec ${pod.metadata.name} -c istio-proxy -- pilot-agent request GET stats; a default-deny NetworkPolicy blocks the pod proxy on 15020 but not exec`,
+      });
+      continue;
+    }
+    const outbound = outboundClusters(stats);
+    if (outbound.length === 0) {
+      blind.push({
+        object: podObj(pod),
+        message: `the proxy does not export cluster.outbound stats (Istio's default stats matcher drops them): circuit breakers and ejections cannot be verified`,
+        hint: statsMatcherHint(pod),
+        field: `metadata.annotations[${STATS_MATCHER_ANNOTATION}]`,
+        expected: STATS_MATCHER_VALUE,
+        actual: pod.metadata.annotations?.[STATS_MATCHER_ANNOTATION] ?? '<unset>',
+      });
+      continue;
+    }
+    for (const cluster of outbound) {
+      clusters++;
+      const s = stats.get(cluster) ?? new Map<string, number>();
+      const open = ['default', 'high'].flatMap((prio) =>
+        OPEN_GAUGES.filter((g) => (s.get(`circuit_breakers_${prio}_${g}`) ?? 0) >= 1).map(
+          (g) => `${prio}.${g}`,
+        ),
+      );
+      const ejected = s.get('outlier_detection_ejections_active') ?? 0;
+      const overflow = OVERFLOWS.filter((o) => (s.get(o) ?? 0) > 0).map((o) => `${o}=${s.get(o) ?? 0}`);
+      if (overflow.length) overflowNotes.push(`${pod.metadata.name} ${cluster}: ${overflow.join(', ')}`);
+      if (open.length === 0 && ejected === 0) continue;
+      const host = parseClusterName(cluster)?.host ?? cluster;
+      broken.push({
+        object: podObj(pod),
+        message:
+          `Envoy reports ${open.length ? `circuit breaker open (${open.join(', ')})` : ''}${open.length && ejected ? ' and ' : ''}${ejected ? `${ejected} host(s) ejected` : ''} for ${cluster}` +
+          `${overflow.length ? `; overflows: ${overflow.join(', ')}` : ''}: requests to ${host} are being rejected`,
+        hint:
+          `inspect ${host}: kubectl -n ${pod.metadata.namespace ?? ''} exec ${pod.metadata.name} -c istio-proxy -- pilot-agent request GET clusters | grep '${host}'; ` +
+          `if the upstream is healthy, raise the DestinationRule's connectionPool limits (profile: maxConnections ${profile.connectionPool.maxConnections}, http1MaxPendingRequests ${profile.connectionPool.http1MaxPendingRequests})`,
+        field: `cluster.${cluster}.circuit_breakers`,
+        expected: '0 open, 0 ejected',
+        actual: `${open.join(', ') || '0 open'}, ${ejected} ejected`,
+      });
+    }
+  }
+  const details = [
+    `${pods.length - blind.length}/${pods.length} proxies read, ${clusters} outbound clusters`,
+    ...overflowNotes.map((n) => `overflow since proxy start: ${n}`),
+  ];
+  if (broken.length) return failed([...broken, ...blind], ...details);
+  return inconclusive(blind, ...details);
+}
+
+export interface PodClusters {
+  pod: KubeObject;
+  limits?: Map<string, Map<string, number>>;
+  error?: string;
+}
+
+/**
+ * The DestinationRule's connection pool reached Envoy: `clusters` shows max_connections and
+ * max_pending_requests of each mesh host as configured (unaffected by the stats matcher).
+ */
+export function checkEnvoyClusterLimits(
+  pods: PodClusters[],
+  drs: KubeObject[],
+  profile: Profile,
+): CheckResult {
+  const ns = profile.namespaces.mesh;
+  const hosts = profile.traffic.destinationRules.flatMap((name) => {
+    const dr = findByName(drs, name, ns);
+    const r = dr ? resolveHost(str(rec(dr.spec).host) ?? '', ns) : undefined;
+    return r ? [serviceFqdn(r.name, r.namespace)] : [];
+  });
+  const findings: Finding[] = [];
+  const blind: Finding[] = [];
+  const want: [string, number][] = [
+    ['default_priority.max_connections', profile.connectionPool.maxConnections],
+    ['default_priority.max_pending_requests', profile.connectionPool.http1MaxPendingRequests],
+  ];
+  for (const { pod, limits, error } of pods) {
+    if (!limits) {
+      blind.push({
+        object: podObj(pod),
+        message: `the proxy's clusters could not be read: ${error ?? 'no answer'}`,
+        hint: `kubectl -n ${pod.metadata.namespace ?? ''} exec ${pod.metadata.name} -c istio-proxy -- pilot-agent request GET clusters`,
+      });
+      continue;
+    }
+    for (const host of hosts) {
+      const names = [...limits.keys()].filter(
+        (c) => parseClusterName(c)?.host === host && c.startsWith('outbound|'),
+      );
+      if (names.length === 0) {
+        findings.push({
+          object: podObj(pod),
+          message: `the proxy has no outbound cluster for ${host}: it cannot route there (Sidecar scoping or a missing Service?)`,
+          hint: `istioctl proxy-config cluster ${pod.metadata.name}.${pod.metadata.namespace ?? ''} --fqdn ${host}`,
+        });
+        continue;
+      }
+      for (const name of names) {
+        for (const [key, expected] of want) {
+          const actual = limits.get(name)?.get(key);
+          if (actual !== expected) {
+            findings.push({
+              object: podObj(pod),
+              message: `Envoy cluster ${name} has ${key} ${actual ?? '<none>'}, the DestinationRule should give ${expected}: the connection pool did not reach this proxy`,
+              hint: `istioctl proxy-status; istioctl proxy-config cluster ${pod.metadata.name}.${pod.metadata.namespace ?? ''} --fqdn ${host} -o json`,
+              field: key,
+              expected: String(expected),
+              actual: actual === undefined ? '<none>' : String(actual),
+            });
+          }
+        }
+      }
+    }
+  }
+  const details = `${pods.length - blind.length}/${pods.length} proxies read; hosts ${hosts.join(', ') || 'none'}`;
+  if (findings.length) return failed([...findings, ...blind], details);
+  return inconclusive(blind, details);
+}

@@ -1,0 +1,68 @@
+export {
+  checkAppDeployments,
+  checkProxyIdentities,
+  checkScrapeAnnotations,
+  checkServiceAccounts,
+  checkSidecarResources,
+  checkSidecars,
+  checkSpireTemplate,
+  certificateSans,
+  injectionLabelTime,
+} from './app.ts';
+export type { PodCerts } from './app.ts';
+export {
+  checkConnectionPool,
+  checkDestinationRuleRefs,
+  checkOutlierDetection,
+  policyLevels,
+} from './destination-rules.ts';
+export {
+  checkCircuitBreakerStats,
+  checkEnvoyClusterLimits,
+  STATS_MATCHER_ANNOTATION,
+  STATS_MATCHER_VALUE,
+} from './envoy.ts';
+export type { PodClusters, PodStats } from './envoy.ts';
+export {
+  outboundClusters,
+  parseAdminClusterStats,
+  parseClusterLimits,
+  parseClusterName,
+  parsePrometheusClusterStats,
+} from './envoy-stats.ts';
+export type { ClusterStats } from './envoy-stats.ts';
+export { checkGateway, hostMatches } from './gateway.ts';
+export {
+  checkCni,
+  checkIngressGateway,
+  checkIstioCrds,
+  checkIstiod,
+  checkMeshConfig,
+  checkProxyVersions,
+  checkWebhooks,
+  readMeshConfig,
+  revisioned,
+} from './istio.ts';
+export { livePods, podReady, podsOfWorkload } from './k8s.ts';
+export {
+  checkInjectionLabel,
+  checkPodSecurityLabel,
+  checkRestrictedCni,
+  injectingWebhooks,
+} from './namespace.ts';
+export { checkObservabilityStack } from './observability.ts';
+export {
+  checkClusterSpiffeIds,
+  checkCsiDriver,
+  checkSpireAgents,
+  checkSpireEntries,
+  checkSpireServer,
+  checkTrustDomain,
+  nodesNeedingSpire,
+  parseEntries,
+  SPIRE_MANAGED_LABEL,
+  spireServerArgv,
+  spireTrustDomain,
+} from './spire.ts';
+export type { SpireEntry } from './spire.ts';
+export { checkVirtualService, checkWeights, httpRoutes, resolveHost } from './virtual-service.ts';

@@ -1,0 +1,213 @@
+import { describe, expect, it } from 'vitest';
+import type { GateReport } from '../../src/report/types.ts';
+import { runCli } from '../support/cli.ts';
+
+const healthy = 'scenarios/healthy';
+const broken = (name: string): string => `scenarios/broken/${name}`;
+
+const MESH_CHECKS = [
+  'mesh.istio.istiod-ready',
+  'mesh.istio.crds',
+  'mesh.istio.webhooks',
+  'mesh.istio.mesh-config',
+  'mesh.istio.ingress-gateway',
+  'mesh.istio.cni',
+  'mesh.istio.proxy-versions',
+  'mesh.spire.server',
+  'mesh.spire.agents',
+  'mesh.spire.csi-driver',
+  'mesh.spire.trust-domain',
+  'mesh.spire.cluster-spiffeids',
+  'mesh.spire.entries',
+  'mesh.namespace.injection',
+  'mesh.namespace.pod-security',
+  'mesh.namespace.restricted-cni',
+  'mesh.traffic.gateway',
+  'mesh.traffic.virtual-service',
+  'mesh.traffic.weights',
+  'mesh.traffic.destination-rules',
+  'mesh.traffic.outlier-detection',
+  'mesh.traffic.connection-pool',
+  'mesh.observability.stack',
+  'mesh.app.deployments',
+  'mesh.app.sidecars',
+  'mesh.app.sidecar-resources',
+  'mesh.app.spire-template',
+  'mesh.app.service-accounts',
+  'mesh.app.telemetry',
+  'mesh.app.identities',
+  'mesh.envoy.circuit-breakers',
+  'mesh.envoy.cluster-limits',
+];
+
+async function gateJson(scenario: string) {
+  const res = await runCli(['verify', 'mesh', '-o', 'json', '--scenario', scenario]);
+  let report: GateReport;
+  try {
+    report = JSON.parse(res.stdout) as GateReport;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  }
+  const check = (id: string) => {
+    const c = report.checks.find((x) => x.id === id);
+    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
+    return c;
+  };
+  return { ...res, report, check };
+}
+
+// Each CLI run boots a simulator and vitest (~4 s alone); on 2 busy cores 16 concurrent runs need headroom.
+describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeout: 180_000 }, () => {
+  it('passes on the healthy reference cluster with exit 0, listing every check', async () => {
+    const { code, report, check } = await gateJson(healthy);
+    expect(report.checks.filter((c) => c.status !== 'passed')).toEqual([]);
+    expect(code).toBe(0);
+    expect(report.checks.map((c) => c.id)).toEqual(MESH_CHECKS);
+    expect(check('mesh.spire.entries').details[0]).toBe(
+      '6 entries; 6/6 pods registered (6 by pod uid, 0 by ns/sa)',
+    );
+    expect(check('mesh.envoy.circuit-breakers').details[0]).toMatch(/^6\/6 proxies read/);
+  });
+
+  it.each([
+    [
+      'mesh-revision-label',
+      'mesh.namespace.injection',
+      'istio.io/rev=default; injected by istio-sidecar-injector/rev.namespace',
+    ],
+    ['mesh-native-sidecars', 'mesh.app.sidecars', '4/4 pods injected and ready (2 native sidecars)'],
+  ])('%s is a valid setup: exit 0', async (scenario, id, detail) => {
+    const { code, check } = await gateJson(broken(scenario));
+    expect(code).toBe(0);
+    expect(check(id).details[0]).toContain(detail);
+  });
+
+  it.each([
+    [
+      'mesh-pod-without-sidecar',
+      'mesh.app.sidecars',
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l',
+      'has no istio-proxy sidecar: it opts out with the label sidecar.istio.io/inject=false (istioctl analyze: IST0103)',
+      'remove the opt-out from the pod template',
+    ],
+    [
+      'mesh-pod-before-injection',
+      'mesh.app.sidecars',
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l',
+      'created 2026-11-20T10:00:01Z, before injection was enabled on zamaz-mesh (2026-11-20T10:00:30Z)',
+      'kubectl rollout restart deployment/zamaz-api -n zamaz-mesh',
+    ],
+    [
+      'mesh-two-injection-labels',
+      'mesh.namespace.injection',
+      'Namespace/zamaz-mesh',
+      'has both istio-injection=enabled and istio.io/rev=canary',
+      'kubectl label namespace zamaz-mesh istio.io/rev-',
+    ],
+    [
+      'mesh-restricted-without-cni',
+      'mesh.namespace.restricted-cni',
+      'Namespace/zamaz-mesh',
+      'enforces Pod Security "restricted" but Istio CNI (DaemonSet/istio-system/istio-cni-node) is not installed',
+      'helm install istio-cni istio/cni',
+    ],
+    [
+      'mesh-dr-circuit-breaker',
+      'mesh.traffic.outlier-detection',
+      'DestinationRule/zamaz-mesh/zamaz-api',
+      'sets trafficPolicy.outlierDetection.consecutive5xxErrors to 3, the profile expects 5',
+      'set trafficPolicy.outlierDetection.consecutive5xxErrors: 5',
+    ],
+    [
+      'mesh-dr-subset-override',
+      'mesh.traffic.outlier-detection',
+      'DestinationRule/zamaz-mesh/zamaz-frontend',
+      'sets subsets[v1].trafficPolicy.outlierDetection.consecutive5xxErrors to 1, the profile expects 5 (this subset-level block replaces',
+      'kubectl -n zamaz-mesh edit destinationrule zamaz-frontend',
+    ],
+    [
+      'mesh-vs-weights-90',
+      'mesh.traffic.weights',
+      'VirtualService/zamaz-mesh/zamaz',
+      'route api weights sum to 90, not 100',
+      'shift-traffic 10',
+    ],
+    [
+      'mesh-gateway-selector',
+      'mesh.traffic.gateway',
+      'Gateway/zamaz-mesh/zamaz-gateway',
+      'selector istio=ingress-gateway matches no gateway pod',
+      '"selector":{"istio":"ingressgateway"}',
+    ],
+    [
+      'mesh-spire-agent-missing',
+      'mesh.spire.agents',
+      'Node/node-c',
+      'no ready SPIRE agent (DaemonSet/spire-system/spire-agent) on node node-c: zamaz-mesh/zamaz-frontend-5nntldq49l-kdt9z',
+      'nodeSelector, affinity and tolerations',
+    ],
+    [
+      'mesh-spire-entry-missing',
+      'mesh.spire.entries',
+      'Pod/zamaz-mesh/zamaz-frontend-5nntldq49l-7t5jp',
+      'no SPIRE registration entry selects',
+      'entry create -spiffeID spiffe://zamaz.local/ns/zamaz-mesh/sa/zamaz-frontend',
+    ],
+    [
+      'mesh-trust-domain-mismatch',
+      'mesh.spire.trust-domain',
+      'ConfigMap/spire-system/spire-server',
+      "SPIRE's trust domain is example.org, Istio's is zamaz.local",
+      'trust_domain = "zamaz.local"',
+    ],
+    [
+      'mesh-breaker-open',
+      'mesh.envoy.circuit-breakers',
+      'Pod/zamaz-mesh/zamaz-frontend-5nntldq49l-7t5jp',
+      'circuit breaker open (default.rq_pending_open) for outbound|8080||zamaz-api.zamaz-mesh.svc.cluster.local; overflows: upstream_rq_pending_overflow=37',
+      'connectionPool limits',
+    ],
+  ])(
+    '%s: fails %s with exit 1, naming the object and the fix',
+    async (scenario, id, object, message, hint) => {
+      const { code, report, check } = await gateJson(broken(scenario));
+      expect(report.verdict).toBe('FAIL');
+      expect(code).toBe(1);
+      const c = check(id);
+      expect(c.status).toBe('failed');
+      const f = c.findings.find((x) => x.object === object);
+      expect(f, JSON.stringify(c.findings, null, 1)).toBeDefined();
+      expect(f?.message).toContain(message);
+      expect(f?.hint).toContain(hint);
+    },
+  );
+
+  it('mesh-stats-not-exported: inconclusive (exit 2), naming the stats-matcher annotation', async () => {
+    const { code, report, check } = await gateJson(broken('mesh-stats-not-exported'));
+    expect(code).toBe(2);
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    const c = check('mesh.envoy.circuit-breakers');
+    expect(c.status).toBe('inconclusive');
+    expect(c.findings.map((f) => f.object)).toEqual([
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l',
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-hlf5t',
+    ]);
+    expect(c.findings[0]?.message).toContain('does not export cluster.outbound stats');
+    expect(c.findings[0]?.hint).toContain(
+      `proxy.istio.io/config: '{"proxyStatsMatcher":{"inclusionPrefixes":["cluster.outbound"]}}' to deployment/zamaz-api`,
+    );
+    // The clusters dump does not depend on the stats matcher: the pool check still sees the proxies.
+    expect(check('mesh.envoy.cluster-limits').status).toBe('passed');
+  });
+
+  it('mesh-forbidden: inconclusive (exit 2) when meshgate may not list pods in the mesh namespace', async () => {
+    const { code, report, check } = await gateJson(broken('mesh-forbidden'));
+    expect(code).toBe(2);
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    const c = check('mesh.app.sidecars');
+    expect(c.status).toBe('inconclusive');
+    expect(c.findings[0]?.message).toContain('may not list pods in namespace zamaz-mesh');
+    expect(c.findings[0]?.hint).toContain('grant the permission');
+    expect(report.checks.some((x) => x.status === 'failed')).toBe(false);
+  });
+});
