@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ClusterClient, KubeObject } from '../cluster/index.ts';
-import { selectRunner, type LoadResult, type LoadRunner } from '../load/index.ts';
+import { findK6, selectRunner, type LoadResult, type LoadRunner } from '../load/index.ts';
 import { createPrometheusClient } from '../metrics/index.ts';
 import {
   buildDocument,
@@ -43,8 +43,14 @@ export interface CanaryGateResult {
   configurationError: string | null;
 }
 
-/** The runner for `--load`; a name that is not a runner is a usage error. */
+/** The runner for `--load`; a name that is not a runner, or k6 without a binary, is a usage error. */
 export async function loadRunnerFor(name: string, profile: Profile): Promise<LoadRunner> {
+  if (name === 'k6' && !(await findK6(profile, process.env))) {
+    throw new CanaryUsageError(
+      '--load k6: no k6 executable found (load.k6.binary in the profile, K6_BIN, or k6 on PATH); ' +
+        'install k6, or use --load builtin (or auto, which falls back to it)',
+    );
+  }
   try {
     return await selectRunner(name, { profile });
   } catch (err) {
