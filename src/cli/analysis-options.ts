@@ -23,7 +23,8 @@ export async function analysisProfile(
   if (opts.prometheus) overrides.prometheus = { url: opts.prometheus };
   const { profile, file } = await loadProfile({ configPath: global.config, overrides });
   const end = opts.end !== undefined ? parseEnd(opts.end) : undefined;
-  if (opts.window !== undefined) resolveWindow({ end: new Date(), window: opts.window, fallback: profile.canary.window });
+  if (opts.window !== undefined)
+    resolveWindow({ end: new Date(), window: opts.window, fallback: profile.canary.window });
   await loadRunnerFor(opts.load, profile);
   return { profile, file, end };
 }
@@ -40,4 +41,3 @@ export async function usageErrorsToExit3(io: Io, body: () => Promise<ExitCodeVal
     throw err;
   }
 }
-

@@ -73,7 +73,13 @@ function loadSummary(r: LoadResult): LoadSummary {
  * `canary`, `shift`, `complete`, `monitor` and `serve-webhook`, so every gate judges the same way.
  */
 export async function evaluateCanary(
-  ctx: { profile: Profile; profileFile: string | undefined; cluster: ClusterClient; reportDir: string; io: Io },
+  ctx: {
+    profile: Profile;
+    profileFile: string | undefined;
+    cluster: ClusterClient;
+    reportDir: string;
+    io: Io;
+  },
   req: CanaryGateRequest,
 ): Promise<CanaryGateResult> {
   const { profile, cluster, io } = ctx;

@@ -20,18 +20,36 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 
 function weightArg(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 100) throw new InvalidArgumentError('a whole percentage from 0 to 100');
+  if (!Number.isInteger(n) || n < 0 || n > 100)
+    throw new InvalidArgumentError('a whole percentage from 0 to 100');
   return n;
 }
 
 /** The flags of every command that judges a canary window. */
 function addAnalysisFlags(cmd: Command, defaultLoad: string): void {
   cmd
-    .option('--window <duration>', 'analysis window ending at --end, e.g. 10m (default: since the last weight change)')
-    .option('--end <time>', 'end of the window: RFC 3339 (2026-11-29T10:30:00Z) or Unix seconds (default: now)')
-    .option('--prometheus <url>', 'Prometheus base URL (overrides prometheus.url and MESHGATE_PROMETHEUS_URL)')
-    .option('--load <runner>', 'load during the step: auto (k6 if found, else builtin), k6, k6-operator, builtin, none', defaultLoad)
-    .option('--scenario <dir>', 'run against the built-in simulator serving this scenario (repeat to layer)', collect);
+    .option(
+      '--window <duration>',
+      'analysis window ending at --end, e.g. 10m (default: since the last weight change)',
+    )
+    .option(
+      '--end <time>',
+      'end of the window: RFC 3339 (2026-11-29T10:30:00Z) or Unix seconds (default: now)',
+    )
+    .option(
+      '--prometheus <url>',
+      'Prometheus base URL (overrides prometheus.url and MESHGATE_PROMETHEUS_URL)',
+    )
+    .option(
+      '--load <runner>',
+      'load during the step: auto (k6 if found, else builtin), k6, k6-operator, builtin, none',
+      defaultLoad,
+    )
+    .option(
+      '--scenario <dir>',
+      'run against the built-in simulator serving this scenario (repeat to layer)',
+      collect,
+    );
 }
 
 function suiteList(names: string[]): SuiteName[] {
@@ -72,7 +90,10 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
   program
     .command('canary')
     .description('judge the current traffic step from Prometheus metrics: PASS / FAIL / INCONCLUSIVE')
-    .requiredOption('--step <n>', 'the step to gate (e.g. 25): the VirtualService must be at the step before it')
+    .requiredOption(
+      '--step <n>',
+      'the step to gate (e.g. 25): the VirtualService must be at the step before it',
+    )
     .option('--apply', 'on PASS, move the mesh weight to --step (audited, with optimistic concurrency)')
     .option('--rollback-on-fail', 'on FAIL, run the emergency rollback')
     .action(async (opts: CanaryOptions, cmd: Command) => {
@@ -110,7 +131,9 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
 
   program
     .command('rollback')
-    .description('emergency rollback: all traffic to legacy, mesh Deployments scaled to 0 (no verdict needed)')
+    .description(
+      'emergency rollback: all traffic to legacy, mesh Deployments scaled to 0 (no verdict needed)',
+    )
     .option('--planned', 'step down one step instead')
     .option('--scenario <dir>', 'run against the built-in simulator serving this scenario', collect)
     .action(async (opts: RollbackOptions, cmd: Command) => {
@@ -126,7 +149,9 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
 
   program
     .command('serve-webhook')
-    .description('answer Flagger webhook calls with the canary verdict (200 PASS, 412 FAIL, 503 INCONCLUSIVE)')
+    .description(
+      'answer Flagger webhook calls with the canary verdict (200 PASS, 412 FAIL, 503 INCONCLUSIVE)',
+    )
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .action(async (opts: WebhookOptions, cmd: Command) => {

@@ -36,7 +36,9 @@ export function resolveScriptProfile(profile: Profile, req: LoadRequest): Script
     maxVUs: load.maxVUs,
     thresholds: { ...load.thresholds },
     smoke: {
-      targets: req.smokeTargets ?? load.smokeTargets ?? defaultSmokeTargets(profile), iterations: SMOKE_ITERATIONS },
+      targets: req.smokeTargets ?? load.smokeTargets ?? defaultSmokeTargets(profile),
+      iterations: SMOKE_ITERATIONS,
+    },
   };
 }
 

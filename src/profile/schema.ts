@@ -180,7 +180,13 @@ export const profileSchema = z.strictObject({
      * workload's Service health path, then the load paths through the gateway.
      */
     smokeTargets: z
-      .array(z.strictObject({ name: z.string().min(1), url: z.url().optional(), path: z.string().startsWith('/') }))
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          url: z.url().optional(),
+          path: z.string().startsWith('/'),
+        }),
+      )
       .min(1)
       .optional(),
     k6: z.strictObject({

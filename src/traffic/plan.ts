@@ -15,7 +15,12 @@ export function ladder(steps: readonly number[]): number[] {
  * Allows one step up (or any step down) the ladder; a jump of more than one step, or a weight that
  * is not on the ladder, needs --force.
  */
-export function planShift(current: number, target: number, steps: readonly number[], force: boolean): ShiftPlan {
+export function planShift(
+  current: number,
+  target: number,
+  steps: readonly number[],
+  force: boolean,
+): ShiftPlan {
   const l = ladder(steps);
   const plan: ShiftPlan = { from: current, to: target, gateStep: current };
   if (!l.includes(target)) {

@@ -19,7 +19,9 @@ export function recordedReplicas(current: CurrentSplit): Record<string, number> 
   if (!raw) return {};
   try {
     const parsed = JSON.parse(raw) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return Object.fromEntries(
+      Object.entries(parsed).filter((e): e is [string, number] => typeof e[1] === 'number'),
+    );
   } catch {
     return {};
   }
@@ -52,7 +54,13 @@ export async function emergencyRollback(
     const weightChanged = current.split.routes.some((r) => r.mesh.weight !== 0);
     const toScale = Object.entries(replicasNow).filter(([, n]) => n > 0);
     if (!weightChanged && toScale.length === 0) {
-      return { object: current.object, fromWeight: 0, weightChanged: false, scaled: {}, resourceVersion: { before } };
+      return {
+        object: current.object,
+        fromWeight: 0,
+        weightChanged: false,
+        scaled: {},
+        resourceVersion: { before },
+      };
     }
     try {
       const after = await applyMeshWeight(cluster, current, 0, {

@@ -28,7 +28,10 @@ interface HttpRoute {
 function namespaceOf(host: string, vsNamespace: string): { namespace: string; fqdn: boolean } {
   const parts = host.split('.');
   if (parts.length === 1) return { namespace: vsNamespace, fqdn: false };
-  return { namespace: parts[1] ?? vsNamespace, fqdn: parts.length >= 3 && host.endsWith('.svc.cluster.local') };
+  return {
+    namespace: parts[1] ?? vsNamespace,
+    fqdn: parts.length >= 3 && host.endsWith('.svc.cluster.local'),
+  };
 }
 
 /**
@@ -64,7 +67,10 @@ export function readSplit(vs: KubeObject, profile: Profile): { split?: Split; pr
       legacy: legacy ?? { host: '', weight: 0 },
       mesh: mesh ?? { host: '', weight: 0 },
     });
-    if (!legacy) problems.push(`route "${name}" has no ${profile.namespaces.legacy} destination, so it cannot be rolled back`);
+    if (!legacy)
+      problems.push(
+        `route "${name}" has no ${profile.namespaces.legacy} destination, so it cannot be rolled back`,
+      );
     if (!mesh) problems.push(`route "${name}" has no ${profile.namespaces.mesh} destination`);
   });
   if (routes.length === 0) {

@@ -38,14 +38,21 @@ export async function applyMeshWeight(
   annotations: Record<string, string>,
 ): Promise<KubeObject> {
   const { vs } = current;
-  return cluster.mergePatch(Resources.virtualServices, vs.metadata.name, vs.metadata.namespace, weightPatch(current, meshWeight, annotations));
+  return cluster.mergePatch(
+    Resources.virtualServices,
+    vs.metadata.name,
+    vs.metadata.namespace,
+    weightPatch(current, meshWeight, annotations),
+  );
 }
 
-export function weightPatch(current: CurrentSplit, meshWeight: number, annotations: Record<string, string>): object {
+export function weightPatch(
+  current: CurrentSplit,
+  meshWeight: number,
+  annotations: Record<string, string>,
+): object {
   return {
     metadata: { resourceVersion: current.vs.metadata.resourceVersion, annotations },
     spec: { http: withMeshWeight(current.vs, current.split, meshWeight) },
   };
 }
-
-

@@ -17,14 +17,25 @@ import {
 } from '../../src/cluster/index.ts';
 import { startSimulator, type StartedSimulator } from '../../src/sim/index.ts';
 
-const FAST_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, deadlineMs: 5_000, attemptTimeoutMs: 5_000 };
+const FAST_RETRY: RetryPolicy = {
+  attempts: 4,
+  baseDelayMs: 1,
+  maxDelayMs: 5,
+  deadlineMs: 5_000,
+  attemptTimeoutMs: 5_000,
+};
 
 /** A scenario layer holding only a ClusterProfile, laid over healthy. */
 function profileLayer(spec: object): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-layer-'));
   writeFileSync(
     path.join(dir, 'profile.yaml'),
-    JSON.stringify({ apiVersion: 'sim.meshgate.dev/v1alpha1', kind: 'ClusterProfile', metadata: { name: 'cluster' }, spec }),
+    JSON.stringify({
+      apiVersion: 'sim.meshgate.dev/v1alpha1',
+      kind: 'ClusterProfile',
+      metadata: { name: 'cluster' },
+      spec,
+    }),
   );
   return dir;
 }
@@ -50,12 +61,24 @@ describe('ClusterClient against the simulator', () => {
       scenario: [
         'scenarios/healthy',
         profileLayer({
-          forbidden: [{ verb: 'list', group: 'security.istio.io', resource: 'peerauthentications', namespace: 'zamaz-mesh' }],
+          forbidden: [
+            {
+              verb: 'list',
+              group: 'security.istio.io',
+              resource: 'peerauthentications',
+              namespace: 'zamaz-mesh',
+            },
+          ],
           faults: [
             { match: '^/api/v1/nodes', status: 503, count: 2 },
             { match: '^/apis/storage.k8s.io/v1/storageclasses', status: 429, count: 1 },
             { match: '^/api/v1/namespaces/zamaz/services', status: 500 },
-            { match: '^/apis/networking.istio.io/v1beta1/namespaces/zamaz-mesh/virtualservices/zamaz$', method: 'PATCH', status: 503, count: 1 },
+            {
+              match: '^/apis/networking.istio.io/v1beta1/namespaces/zamaz-mesh/virtualservices/zamaz$',
+              method: 'PATCH',
+              status: 503,
+              count: 1,
+            },
           ],
         }),
       ],
@@ -77,7 +100,9 @@ describe('ClusterClient against the simulator', () => {
 
   it('lists a kind once per run however many checks ask', async () => {
     const c = client(sim);
-    const results = await Promise.all(Array.from({ length: 20 }, () => c.list(Resources.pods, { namespace: 'zamaz-mesh' })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => c.list(Resources.pods, { namespace: 'zamaz-mesh' })),
+    );
     expect(results.every((r) => r.length === results[0]?.length)).toBe(true);
     expect(c.requestCount).toBe(1);
     c.invalidate();
@@ -86,20 +111,27 @@ describe('ClusterClient against the simulator', () => {
   });
 
   it('applies label selectors on the server', async () => {
-    const pods = await client(sim).list(Resources.pods, { namespace: 'zamaz-mesh', labelSelector: 'app=zamaz-api' });
+    const pods = await client(sim).list(Resources.pods, {
+      namespace: 'zamaz-mesh',
+      labelSelector: 'app=zamaz-api',
+    });
     expect(pods.map((p) => p.metadata.labels?.app)).toEqual(['zamaz-api', 'zamaz-api']);
   });
 
   it('maps 403 to Forbidden naming the verb, resource and namespace, and remembers it', async () => {
     const c = client(faulty);
     const errors = await Promise.all(
-      Array.from({ length: 5 }, () => c.list(Resources.peerAuthentications, { namespace: 'zamaz-mesh' }).catch((e: unknown) => e)),
+      Array.from({ length: 5 }, () =>
+        c.list(Resources.peerAuthentications, { namespace: 'zamaz-mesh' }).catch((e: unknown) => e),
+      ),
     );
     expect(errors[0]).toBeInstanceOf(Forbidden);
     expect((errors[0] as Forbidden).message).toContain(
       'forbidden: the identity running meshgate may not list peerauthentications.security.istio.io in namespace zamaz-mesh',
     );
-    expect((errors[0] as Forbidden).message).toContain('grant "list" on "peerauthentications.security.istio.io" in zamaz-mesh');
+    expect((errors[0] as Forbidden).message).toContain(
+      'grant "list" on "peerauthentications.security.istio.io" in zamaz-mesh',
+    );
     expect((errors[0] as Forbidden).cause).toMatchObject({ status: 403 });
     expect(c.requestCount).toBe(1);
   });
@@ -137,9 +169,13 @@ describe('ClusterClient against the simulator', () => {
     const c = client(sim);
     const vs = await c.get(Resources.virtualServices, 'zamaz', 'zamaz-mesh');
     const rv = vs.metadata.resourceVersion;
-    await c.mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', { metadata: { resourceVersion: rv, labels: { touched: 'once' } } });
+    await c.mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', {
+      metadata: { resourceVersion: rv, labels: { touched: 'once' } },
+    });
     const err = await c
-      .mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', { metadata: { resourceVersion: rv, labels: { touched: 'twice' } } })
+      .mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', {
+        metadata: { resourceVersion: rv, labels: { touched: 'twice' } },
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Conflict);
     expect((err as Conflict).message).toContain('the object changed since it was read');
@@ -157,7 +193,10 @@ describe('ClusterClient against the simulator', () => {
     const stats = await c.podProxyGet('zamaz-mesh', pod!.metadata.name, 15020, '/stats/prometheus');
     expect(stats.status).toBe(200);
     expect(stats.body).toContain('envoy_cluster_circuit_breakers_default_cx_open');
-    const ok = await c.podExec('spire-system', 'spire-server-0', 'spire-server', ['/opt/spire/bin/spire-server', 'healthcheck']);
+    const ok = await c.podExec('spire-system', 'spire-server-0', 'spire-server', [
+      '/opt/spire/bin/spire-server',
+      'healthcheck',
+    ]);
     expect(ok).toEqual({ stdout: 'Server is healthy.\n', stderr: '', exitCode: 0 });
     const unknown = await c.podExec('spire-system', 'spire-server-0', 'spire-server', ['no-such-command']);
     expect(unknown.exitCode).toBe(127);
@@ -168,7 +207,9 @@ describe('ClusterClient against the simulator', () => {
     const kc = loadKubeConfig({ kubeconfig: sim.kubeconfigPath });
     kc.users = kc.users.map((u) => ({ ...u, token: 'wrong' }));
     writeFileSync(path.join(dir, 'config'), kc.exportConfig());
-    const c = new ClusterClient(loadKubeConfig({ kubeconfig: path.join(dir, 'config') }), { retry: FAST_RETRY });
+    const c = new ClusterClient(loadKubeConfig({ kubeconfig: path.join(dir, 'config') }), {
+      retry: FAST_RETRY,
+    });
     await expect(c.version()).rejects.toBeInstanceOf(Unauthorized);
   });
 
@@ -179,7 +220,9 @@ describe('ClusterClient against the simulator', () => {
       path.join(dir, 'config'),
       `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
     );
-    const err = await new ClusterClient(loadKubeConfig({ kubeconfig: path.join(dir, 'config') }), { retry: FAST_RETRY })
+    const err = await new ClusterClient(loadKubeConfig({ kubeconfig: path.join(dir, 'config') }), {
+      retry: FAST_RETRY,
+    })
       .version()
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Unreachable);
@@ -192,7 +235,9 @@ describe('ClusterClient against the simulator', () => {
 describe('loadKubeConfig', () => {
   it('refuses to fall back to localhost:8080 when nothing is configured', () => {
     const home = mkdtempSync(path.join(os.tmpdir(), 'meshgate-home-'));
-    expect(() => loadKubeConfig({ env: { HOME: home } })).toThrow(/no kubeconfig found.*never assumes http:\/\/localhost:8080/s);
+    expect(() => loadKubeConfig({ env: { HOME: home } })).toThrow(
+      /no kubeconfig found.*never assumes http:\/\/localhost:8080/s,
+    );
   });
 
   it('names the known contexts when --context is wrong', async () => {
@@ -201,9 +246,11 @@ describe('loadKubeConfig', () => {
       expect(() => loadKubeConfig({ kubeconfig: s.kubeconfigPath, context: 'prod' })).toThrow(
         'context "prod" is not in the kubeconfig; known contexts: meshgate-sim',
       );
-      expect(loadKubeConfig({ env: { KUBECONFIG: `/nonexistent:${s.kubeconfigPath}`, HOME: '/nonexistent' } }).getCurrentContext()).toBe(
-        'meshgate-sim',
-      );
+      expect(
+        loadKubeConfig({
+          env: { KUBECONFIG: `/nonexistent:${s.kubeconfigPath}`, HOME: '/nonexistent' },
+        }).getCurrentContext(),
+      ).toBe('meshgate-sim');
     } finally {
       await s.stop();
     }

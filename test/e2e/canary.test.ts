@@ -218,10 +218,15 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
   });
 
   it('usage errors exit 3: a runner that is not available, a step not in the profile, a bad --end', async () => {
-    const k6 = await runCli(['canary', '--step', '25', '--load', 'k6'], { env: { K6_BIN: '', PATH: '/usr/bin:/bin' } });
+    const k6 = await runCli(['canary', '--step', '25', '--load', 'k6'], {
+      env: { K6_BIN: '', PATH: '/usr/bin:/bin' },
+    });
     expect([k6.code, k6.stderr]).toEqual([3, expect.stringContaining('--load k6: no k6 executable found')]);
     const unknown = await runCli(['canary', '--step', '25', '--load', 'jmeter']);
-    expect([unknown.code, unknown.stderr]).toEqual([3, expect.stringContaining('--load jmeter: unknown load runner')]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      3,
+      expect.stringContaining('--load jmeter: unknown load runner'),
+    ]);
     const step = await runCli(['canary', '--step', '30']);
     expect([step.code, step.stderr]).toEqual([
       3,

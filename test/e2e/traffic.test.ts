@@ -72,7 +72,9 @@ async function cluster(layers: string[] = []): Promise<Cluster> {
         : [];
     },
     run: (args, env) =>
-      runCli([...args, '--kubeconfig', sim.kubeconfigPath, '--config', config, '--report-dir', reportDir], { env }),
+      runCli([...args, '--kubeconfig', sim.kubeconfigPath, '--config', config, '--report-dir', reportDir], {
+        env,
+      }),
   };
 }
 
@@ -130,7 +132,13 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       expect(r.stdout).toContain('shift refused: gate FAIL, weights unchanged at 10 %');
       expect(await c.weight()).toBe(10);
       const [record] = c.audit();
-      expect(record).toMatchObject({ action: 'shift', outcome: 'refused', from: 10, to: 25, verdict: 'FAIL' });
+      expect(record).toMatchObject({
+        action: 'shift',
+        outcome: 'refused',
+        from: 10,
+        to: 25,
+        verdict: 'FAIL',
+      });
       expect(record?.reason).toContain('canary verdict at 10 % FAIL');
     } finally {
       await c.sim.stop();
@@ -142,8 +150,17 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
     try {
       const skip = await c.run(['shift', '50', ...analysis(healthy.params.end)]);
       expect(skip.code).toBe(3);
-      expect(skip.stderr).toContain('moving from 10 % to 50 % skips 25 %: shift one step at a time (next: 25 %), or pass --force');
-      const dry = await c.run(['shift', '50', '--force', '--dry-run', '--no-verify', ...analysis(healthy.params.end)]);
+      expect(skip.stderr).toContain(
+        'moving from 10 % to 50 % skips 25 %: shift one step at a time (next: 25 %), or pass --force',
+      );
+      const dry = await c.run([
+        'shift',
+        '50',
+        '--force',
+        '--dry-run',
+        '--no-verify',
+        ...analysis(healthy.params.end),
+      ]);
       expect(dry.code, dry.stderr).toBe(0);
       expect(dry.stdout).toContain('dry run: would patch VirtualService/zamaz-mesh/zamaz (merge patch)');
       expect(dry.stdout).toContain('"resourceVersion"');
@@ -164,7 +181,12 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
         metadata: { name: 'cluster' },
         spec: {
           faults: [
-            { match: '/namespaces/zamaz-mesh/virtualservices/zamaz$', method: 'PATCH', status: 409, count: 1 },
+            {
+              match: '/namespaces/zamaz-mesh/virtualservices/zamaz$',
+              method: 'PATCH',
+              status: 409,
+              count: 1,
+            },
           ],
         },
       }),
@@ -181,7 +203,9 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       // The same guard with a real concurrent change: a stale read never overwrites a newer object.
       const stale = await currentSplit(c.client(), defaultProfile);
       const other = c.client();
-      await other.mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', { metadata: { labels: { edited: 'by-someone' } } });
+      await other.mergePatch(Resources.virtualServices, 'zamaz', 'zamaz-mesh', {
+        metadata: { labels: { edited: 'by-someone' } },
+      });
       await expect(applyMeshWeight(c.client(), stale, 25, {})).rejects.toBeInstanceOf(Conflict);
       expect(await c.weight()).toBe(10);
     } finally {
@@ -195,12 +219,17 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       const down = { MESHGATE_PROMETHEUS_URL: 'http://127.0.0.1:9' };
       const r = await c.run(['rollback'], down);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain('rollback applied: VirtualService/zamaz-mesh/zamaz mesh weight 10 % → 0 %; scaled zamaz-api 2 → 0, zamaz-frontend 2 → 0');
+      expect(r.stdout).toContain(
+        'rollback applied: VirtualService/zamaz-mesh/zamaz mesh weight 10 % → 0 %; scaled zamaz-api 2 → 0, zamaz-frontend 2 → 0',
+      );
       expect(await c.weight()).toBe(0);
       const k = c.client();
       const replicas = async (ns: string) =>
         Object.fromEntries(
-          (await k.list(Resources.deployments, { namespace: ns })).map((d) => [d.metadata.name, (d.spec as { replicas: number }).replicas]),
+          (await k.list(Resources.deployments, { namespace: ns })).map((d) => [
+            d.metadata.name,
+            (d.spec as { replicas: number }).replicas,
+          ]),
         );
       expect(await replicas('zamaz-mesh')).toEqual({ 'zamaz-api': 0, 'zamaz-frontend': 0 });
       const legacy = await replicas('zamaz');
@@ -242,14 +271,36 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
   it('monitor stops early on a regression once the failure budget is spent', async () => {
     const c = await cluster();
     try {
-      const r = await c.run(['monitor', '--duration', '5m', '--interval', '1m', ...analysis(regression.params.end), '-o', 'json']);
+      const r = await c.run([
+        'monitor',
+        '--duration',
+        '5m',
+        '--interval',
+        '1m',
+        ...analysis(regression.params.end),
+        '-o',
+        'json',
+      ]);
       expect(r.code).toBe(1);
-      const doc = JSON.parse(r.stdout) as { verdict: string; reason: string; timeline: { verdict: string }[] };
+      const doc = JSON.parse(r.stdout) as {
+        verdict: string;
+        reason: string;
+        timeline: { verdict: string }[];
+      };
       expect(doc.verdict).toBe('FAIL');
       expect(doc.timeline.map((t) => t.verdict)).toEqual(['FAIL', 'FAIL']);
       expect(doc.reason).toContain('stopped early: 2 FAIL verdicts in a row (budget 2)');
       expect(r.stderr).toMatch(/\[01:00\/05:00\] 10 % to mesh: FAIL/);
-      const ok = await c.run(['monitor', '--duration', '3m', '--interval', '1m', ...analysis(healthy.params.end), '-o', 'json']);
+      const ok = await c.run([
+        'monitor',
+        '--duration',
+        '3m',
+        '--interval',
+        '1m',
+        ...analysis(healthy.params.end),
+        '-o',
+        'json',
+      ]);
       expect(ok.code, ok.stderr).toBe(0);
       expect((JSON.parse(ok.stdout) as { timeline: unknown[] }).timeline).toHaveLength(3);
     } finally {
@@ -263,7 +314,17 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       new Promise<{ url: string; stop: () => Promise<void> }>((resolve, reject) => {
         const child = spawn(
           process.execPath,
-          [path.join(ROOT, 'bin/meshgate.js'), 'serve-webhook', ...analysis(end), '--kubeconfig', c.sim.kubeconfigPath, '--config', config, '--report-dir', c.reportDir],
+          [
+            path.join(ROOT, 'bin/meshgate.js'),
+            'serve-webhook',
+            ...analysis(end),
+            '--kubeconfig',
+            c.sim.kubeconfigPath,
+            '--config',
+            config,
+            '--report-dir',
+            c.reportDir,
+          ],
           { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         let out = '';
@@ -281,7 +342,10 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
         child.on('close', (code) => reject(new Error(`serve-webhook exited ${code}: ${out}`)));
       });
     const call = async (url: string) => {
-      const res = await fetch(url, { method: 'POST', body: JSON.stringify({ name: 'zamaz', namespace: 'zamaz-mesh', phase: 'Progressing' }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        body: JSON.stringify({ name: 'zamaz', namespace: 'zamaz-mesh', phase: 'Progressing' }),
+      });
       return { status: res.status, body: (await res.json()) as { verdict: string } };
     };
     try {
@@ -302,13 +366,19 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
     const c = await cluster();
     try {
       const r = await c.run(['test', '--load', 'builtin', '-o', 'json']);
-      const doc = JSON.parse(r.stdout) as { verdict: string; smoke: { verdict: string }; security: { verdict: string } };
+      const doc = JSON.parse(r.stdout) as {
+        verdict: string;
+        smoke: { verdict: string };
+        security: { verdict: string };
+      };
       expect(doc.smoke.verdict).toBe('PASS');
       expect(doc.security.verdict).toBe('PASS');
       expect(r.code).toBe(0);
       const none = await c.run(['test', '--load', 'none', '-o', 'json']);
       expect(none.code).toBe(2);
-      expect((JSON.parse(none.stdout) as { smoke: { reason: string } }).smoke.reason).toContain('not run (--load none)');
+      expect((JSON.parse(none.stdout) as { smoke: { reason: string } }).smoke.reason).toContain(
+        'not run (--load none)',
+      );
     } finally {
       await c.sim.stop();
     }

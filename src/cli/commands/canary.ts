@@ -23,7 +23,9 @@ function parseStep(text: string, profile: Profile): { step: number; expected: nu
   const steps = profile.traffic.steps;
   const expected = Number.isInteger(step) ? previousStep(steps, step) : undefined;
   if (expected === undefined) {
-    throw new CanaryUsageError(`--step ${text} is not a step of the profile (traffic.steps: ${steps.join(', ')})`);
+    throw new CanaryUsageError(
+      `--step ${text} is not a step of the profile (traffic.steps: ${steps.join(', ')})`,
+    );
   }
   return { step, expected };
 }
@@ -51,7 +53,9 @@ async function run(global: GlobalOptions, opts: CanaryOptions, io: Io): Promise<
       vs = await cluster.find(Resources.virtualServices, vsName, meshNs);
     } catch (err) {
       if (!(err instanceof ClusterError)) throw err;
-      io.err(`error: cannot read VirtualService ${meshNs}/${vsName} to check the current step: ${err.message}\n`);
+      io.err(
+        `error: cannot read VirtualService ${meshNs}/${vsName} to check the current step: ${err.message}\n`,
+      );
       return ExitCode.Inconclusive;
     }
     if (!vs) {
@@ -71,10 +75,17 @@ async function run(global: GlobalOptions, opts: CanaryOptions, io: Io): Promise<
       { profile, profileFile: file, cluster, reportDir: global.reportDir, io },
       { step, vs, window: opts.window, end, load: opts.load },
     );
-    io.out(global.output === 'json' ? `${JSON.stringify(gate.doc, null, 2)}\n` : renderVerdictText(gate.doc, gate.file));
+    io.out(
+      global.output === 'json'
+        ? `${JSON.stringify(gate.doc, null, 2)}\n`
+        : renderVerdictText(gate.doc, gate.file),
+    );
     if (gate.configurationError !== null) io.err(`error: ${gate.configurationError}\n`);
     if (opts.apply && gate.doc.verdict === 'PASS' && gate.configurationError === null) {
-      return applyGatedShift({ profile, cluster, global, io }, { to: step, verdict: gate.doc.verdict, verdictFile: gate.file });
+      return applyGatedShift(
+        { profile, cluster, global, io },
+        { to: step, verdict: gate.doc.verdict, verdictFile: gate.file },
+      );
     }
     if (opts.rollbackOnFail && gate.doc.verdict === 'FAIL') {
       await rollbackAfterFail({ profile, cluster, global, io }, gate.file);

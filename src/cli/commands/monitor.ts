@@ -41,7 +41,12 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * failure budget. With --end the window is replayed from Prometheus history without waiting:
  * evaluations at end − duration + interval, …, end.
  */
-export function monitor(global: GlobalOptions, opts: MonitorOptions, io: Io, signal?: AbortSignal): Promise<ExitCodeValue> {
+export function monitor(
+  global: GlobalOptions,
+  opts: MonitorOptions,
+  io: Io,
+  signal?: AbortSignal,
+): Promise<ExitCodeValue> {
   return usageErrorsToExit3(io, async () => {
     const { profile, file, end } = await analysisProfile(global, opts);
     const durationText = opts.duration ?? profile.traffic.monitorWindow;
@@ -54,7 +59,8 @@ export function monitor(global: GlobalOptions, opts: MonitorOptions, io: Io, sig
     } catch (err) {
       throw new CanaryUsageError((err as Error).message);
     }
-    if (every > total) throw new CanaryUsageError(`--interval ${intervalText} is longer than --duration ${durationText}`);
+    if (every > total)
+      throw new CanaryUsageError(`--interval ${intervalText} is longer than --duration ${durationText}`);
     const budget = profile.traffic.failureBudget;
     return withScenario(opts.scenario, global, io, async (kubeconfig, context) => {
       const cluster = new ClusterClient(loadKubeConfig({ kubeconfig, context }));

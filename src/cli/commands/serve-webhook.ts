@@ -35,7 +35,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
  * metadata}) with the canary verdict for the current step: 200 on PASS, 412 on FAIL, 503 when
  * inconclusive, each with the verdict document's summary in the body.
  */
-export function serveWebhook(global: GlobalOptions, opts: WebhookOptions, io: Io, signal: AbortSignal): Promise<ExitCodeValue> {
+export function serveWebhook(
+  global: GlobalOptions,
+  opts: WebhookOptions,
+  io: Io,
+  signal: AbortSignal,
+): Promise<ExitCodeValue> {
   return usageErrorsToExit3(io, async () => {
     // --end replays a past window (for tests and post-mortems); live use leaves it unset.
     const { profile, file, end } = await analysisProfile(global, opts);
@@ -62,7 +67,9 @@ export function serveWebhook(global: GlobalOptions, opts: WebhookOptions, io: Io
             { step, vs: current.vs, window: opts.window, end, load: 'none' },
           );
           const d = gate.doc;
-          io.err(`webhook ${String(payload.phase ?? '')} ${String(payload.name ?? '')}: ${d.verdict} — ${d.reason}\n`);
+          io.err(
+            `webhook ${String(payload.phase ?? '')} ${String(payload.name ?? '')}: ${d.verdict} — ${d.reason}\n`,
+          );
           return send(res, WEBHOOK_STATUS[d.verdict], {
             verdict: d.verdict,
             step: d.step,
@@ -76,7 +83,10 @@ export function serveWebhook(global: GlobalOptions, opts: WebhookOptions, io: Io
           if (err instanceof ClusterError || err instanceof SplitError) {
             return send(res, 503, { verdict: 'INCONCLUSIVE', reason: err.message });
           }
-          return send(res, 500, { verdict: 'INCONCLUSIVE', reason: `meshgate error: ${(err as Error).message}` });
+          return send(res, 500, {
+            verdict: 'INCONCLUSIVE',
+            reason: `meshgate error: ${(err as Error).message}`,
+          });
         }
       };
       const server = createServer((req, res) => void handle(req, res));
@@ -85,7 +95,9 @@ export function serveWebhook(global: GlobalOptions, opts: WebhookOptions, io: Io
       await new Promise<void>((resolve) => server.listen(port, host, resolve));
       const addr = server.address();
       const url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
-      io.out(`serving canary verdicts for Flagger webhooks at ${url} (200 PASS, 412 FAIL, 503 INCONCLUSIVE)\n`);
+      io.out(
+        `serving canary verdicts for Flagger webhooks at ${url} (200 PASS, 412 FAIL, 503 INCONCLUSIVE)\n`,
+      );
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });

@@ -63,7 +63,13 @@ function worst(a: Verdict, b: Verdict): Verdict {
  */
 export async function applyGatedShift(
   ctx: Ctx,
-  move: { to: number; verdict: Verdict; verdictFile?: string; action?: AuditRecord['action']; dryRun?: boolean },
+  move: {
+    to: number;
+    verdict: Verdict;
+    verdictFile?: string;
+    action?: AuditRecord['action'];
+    dryRun?: boolean;
+  },
 ): Promise<ExitCodeValue> {
   const { profile, cluster, global, io } = ctx;
   const current = await currentSplit(cluster, profile);
@@ -165,7 +171,9 @@ async function runGate(
     const v = verdictOf(run.checks, run.errors);
     verdict = worst(verdict, v);
     const s = summarise(run.checks);
-    reasons.push(`verification suites ${v} (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive)`);
+    reasons.push(
+      `verification suites ${v} (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive)`,
+    );
     if (v !== 'PASS' && global.output === 'text') {
       io.err(
         renderGateText({
@@ -195,7 +203,8 @@ async function runGate(
     );
     verdictFile = gate.file;
     if (global.output === 'text') io.err(renderVerdictText(gate.doc, gate.file));
-    const v = gate.configurationError !== null && gate.doc.verdict !== 'FAIL' ? 'INCONCLUSIVE' : gate.doc.verdict;
+    const v =
+      gate.configurationError !== null && gate.doc.verdict !== 'FAIL' ? 'INCONCLUSIVE' : gate.doc.verdict;
     verdict = worst(verdict, v);
     reasons.push(`canary verdict at ${from} % ${gate.doc.verdict}: ${gate.doc.reason}`);
   }
@@ -221,7 +230,11 @@ export function shift(
       try {
         const current = await currentSplit(cluster, profile);
         const from = current.split.meshWeight;
-        const audit = (outcome: AuditRecord['outcome'], reason: string, extra: Partial<AuditRecord> = {}): void => {
+        const audit = (
+          outcome: AuditRecord['outcome'],
+          reason: string,
+          extra: Partial<AuditRecord> = {},
+        ): void => {
           appendAudit(global.reportDir, {
             at: new Date().toISOString(),
             by: actor(),
@@ -265,7 +278,11 @@ export function shift(
             verdict: gate.verdict,
             ...(gate.verdictFile ? { verdictFile: gate.verdictFile } : {}),
           });
-          io.out(global.output === 'json' ? `${JSON.stringify({ verdict: gate.verdict, from, to: target, reasons: gate.reasons }, null, 2)}\n` : `shift refused: ${reason}\n`);
+          io.out(
+            global.output === 'json'
+              ? `${JSON.stringify({ verdict: gate.verdict, from, to: target, reasons: gate.reasons }, null, 2)}\n`
+              : `shift refused: ${reason}\n`,
+          );
           return exitCodeOf(gate.verdict);
         }
         return applyGatedShift(ctx, {

@@ -1,7 +1,15 @@
 import { ClusterClient, loadKubeConfig, type ClusterClient as Client } from '../../cluster/index.ts';
 import { LoadRunnerUnavailable } from '../../load/index.ts';
 import type { Profile } from '../../profile/index.ts';
-import { ExitCode, exitCodeOf, renderGateText, summarise, verdictOf, type ExitCodeValue, type Verdict } from '../../report/index.ts';
+import {
+  ExitCode,
+  exitCodeOf,
+  renderGateText,
+  summarise,
+  verdictOf,
+  type ExitCodeValue,
+  type Verdict,
+} from '../../report/index.ts';
 import { loadRunnerFor } from '../canary-gate.ts';
 import type { GlobalOptions } from '../global-options.ts';
 import type { Io } from '../output.ts';
@@ -18,9 +26,17 @@ export interface SmokeOutcome {
  * The guide's Step 7: a smoke run against the mesh services directly (health and main paths),
  * before any user traffic moves. `--load none` cannot smoke-test anything: inconclusive.
  */
-export async function smokeGate(profile: Profile, cluster: Client, load: string, io: Io): Promise<SmokeOutcome> {
+export async function smokeGate(
+  profile: Profile,
+  cluster: Client,
+  load: string,
+  io: Io,
+): Promise<SmokeOutcome> {
   if (load === 'none') {
-    return { verdict: 'INCONCLUSIVE', reason: 'not run (--load none): pass --load builtin or k6 to smoke-test the mesh' };
+    return {
+      verdict: 'INCONCLUSIVE',
+      reason: 'not run (--load none): pass --load builtin or k6 to smoke-test the mesh',
+    };
   }
   const runner = await loadRunnerFor(load, profile);
   try {
@@ -28,8 +44,14 @@ export async function smokeGate(profile: Profile, cluster: Client, load: string,
       { step: 0, runId: `smoke-${Date.now()}`, script: 'smoke' },
       { profile, cluster, onProgress: (line) => io.err(`${line}\n`) },
     );
-    const failed = r.thresholds.filter((t) => !t.ok).map((t) => `${t.metric} ${t.expression} (actual ${t.actual ?? 'n/a'})`);
-    if (r.ok) return { verdict: 'PASS', reason: `${r.achieved.requests} requests, every check and threshold held (${r.runner})` };
+    const failed = r.thresholds
+      .filter((t) => !t.ok)
+      .map((t) => `${t.metric} ${t.expression} (actual ${t.actual ?? 'n/a'})`);
+    if (r.ok)
+      return {
+        verdict: 'PASS',
+        reason: `${r.achieved.requests} requests, every check and threshold held (${r.runner})`,
+      };
     return {
       verdict: 'FAIL',
       reason: `${r.runner}: ${[...failed, ...r.notes].join('; ') || 'the smoke run did not pass'}`,
@@ -41,7 +63,11 @@ export async function smokeGate(profile: Profile, cluster: Client, load: string,
 }
 
 /** `meshgate test`: Step 7, initial testing: the smoke run plus the security suite (mTLS and policies). */
-export function testStep(global: GlobalOptions, opts: { load: string; scenario?: string[] }, io: Io): Promise<ExitCodeValue> {
+export function testStep(
+  global: GlobalOptions,
+  opts: { load: string; scenario?: string[] },
+  io: Io,
+): Promise<ExitCodeValue> {
   return usageErrorsToExit3(io, async () => {
     const { profile, file } = await analysisProfile(global, opts);
     return withScenario(opts.scenario, global, io, async (kubeconfig, context) => {
