@@ -12,7 +12,7 @@ import { configPrint } from './commands/config-print.ts';
 import { sim } from './commands/sim.ts';
 import { snapshot } from './commands/snapshot.ts';
 import { report } from './commands/report.ts';
-import { verify } from './commands/verify.ts';
+import { verify, type VerifyOptions } from './commands/verify.ts';
 import { addGlobalOptions, readGlobalOptions } from './global-options.ts';
 import { processIo, type Io } from './output.ts';
 
@@ -52,11 +52,14 @@ function addAnalysisFlags(cmd: Command, defaultLoad: string): void {
     );
 }
 
+/** Suites `verify` can run; `canary` only when named, since it needs Prometheus. */
+const NAMED_SUITES: readonly SuiteName[] = [...VERIFY_SUITES, 'canary'];
+
 function suiteList(names: string[]): SuiteName[] {
   if (names.length === 0) return [...VERIFY_SUITES];
   for (const n of names) {
-    if (!(VERIFY_SUITES as readonly string[]).includes(n)) {
-      throw new InvalidArgumentError(`unknown suite "${n}"; choose from ${VERIFY_SUITES.join(', ')}`);
+    if (!(NAMED_SUITES as readonly string[]).includes(n)) {
+      throw new InvalidArgumentError(`unknown suite "${n}"; choose from ${NAMED_SUITES.join(', ')}`);
     }
   }
   return names as SuiteName[];
@@ -75,7 +78,7 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
 
   program
     .command('verify')
-    .description(`run verification suites (${VERIFY_SUITES.join(', ')}; default: all three)`)
+    .description(`run verification suites (${NAMED_SUITES.join(', ')}; default: ${VERIFY_SUITES.join(', ')})`)
     .argument('[suites...]', 'suites to run')
     .option(
       '--scenario <dir>',
@@ -83,7 +86,10 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
       collect,
     )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
-    .action(async (names: string[], opts: { scenario?: string[]; probe?: boolean }, cmd: Command) => {
+    .option('--prometheus <url>', 'canary suite: Prometheus base URL')
+    .option('--end <time>', 'canary suite: end of the window (RFC 3339 or Unix seconds; default now)')
+    .option('--window <duration>', 'canary suite: window length (default: since the last weight change)')
+    .action(async (names: string[], opts: VerifyOptions, cmd: Command) => {
       result.code = await verify(suiteList(names), readGlobalOptions(cmd), opts, io);
     });
 

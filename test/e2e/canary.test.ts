@@ -264,4 +264,43 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
     expect(res.stdout).toMatch(/^FAIL +mtls\/zamaz-api \* +- +\d+\.\d+ % mTLS, [\d,]+ plaintext/m);
     expect(res.stdout).toMatch(/^verdict: FAIL/m);
   });
+
+  it('runs as the canary suite through `verify canary`, one check per metric', async () => {
+    const verifyCanary = (name: PresetName) =>
+      runCli([
+        'verify',
+        'canary',
+        '--prometheus',
+        prom.url,
+        '--end',
+        scenarios[name].params.end.toISOString(),
+        '--window',
+        '30m',
+        '--kubeconfig',
+        sim.kubeconfigPath,
+        '--config',
+        config,
+        '--report-dir',
+        path.join(dir, `suite-${name}`),
+        '-o',
+        'json',
+      ]);
+    const [good, bad] = await Promise.all([verifyCanary('healthyCanary'), verifyCanary('plaintext')]);
+    const report = (r: { stdout: string }) =>
+      JSON.parse(r.stdout) as {
+        verdict: string;
+        checks: { id: string; status: string; findings: { message: string }[] }[];
+      };
+    expect(good.code, good.stderr).toBe(0);
+    expect(report(good).checks.map((c) => [c.id, c.status])).toEqual([
+      ['canary.error-ratio', 'passed'],
+      ['canary.latency', 'passed'],
+      ['canary.mtls', 'passed'],
+      ['canary.overflow', 'passed'],
+    ]);
+    expect(bad.code).toBe(1);
+    const mtls = report(bad).checks.find((c) => c.id === 'canary.mtls');
+    expect(mtls?.status).toBe('failed');
+    expect(mtls?.findings[0]?.message).toContain('zamaz-batch/report-exporter');
+  });
 });

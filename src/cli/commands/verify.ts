@@ -19,6 +19,9 @@ import { withScenario } from '../scenario.ts';
 export interface VerifyOptions {
   scenario?: string[];
   probe?: boolean;
+  prometheus?: string;
+  end?: string;
+  window?: string;
 }
 
 /** `meshgate verify [suites...]`: runs the suites and maps the result to the exit-code contract. */
@@ -28,10 +31,9 @@ export async function verify(
   opts: VerifyOptions,
   io: Io,
 ): Promise<ExitCodeValue> {
-  const { profile, file } = await loadProfile({
-    configPath: global.config,
-    overrides: profileOverrides(global),
-  });
+  const overrides = profileOverrides(global);
+  if (opts.prometheus) overrides.prometheus = { url: opts.prometheus };
+  const { profile, file } = await loadProfile({ configPath: global.config, overrides });
   return withScenario(opts.scenario, global, io, async (kubeconfig, context) => {
     const kc = loadKubeConfig({ kubeconfig, context });
     const server = kc.getCurrentCluster()?.server ?? '';
@@ -65,6 +67,7 @@ export async function verify(
       context,
       reportDir: global.reportDir,
       probe: opts.probe ?? false,
+      canary: { end: opts.end, window: opts.window },
     });
     const report: GateReport = {
       ...base,
