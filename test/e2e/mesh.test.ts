@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GateReport } from '../../src/report/types.ts';
-import { runCli } from '../support/cli.ts';
+import { verifyJson } from '../support/cli.ts';
 
 const healthy = 'scenarios/healthy';
 const broken = (name: string): string => `scenarios/broken/${name}`;
@@ -40,21 +39,7 @@ const MESH_CHECKS = [
   'mesh.envoy.cluster-limits',
 ];
 
-async function gateJson(scenario: string) {
-  const res = await runCli(['verify', 'mesh', '-o', 'json', '--scenario', scenario]);
-  let report: GateReport;
-  try {
-    report = JSON.parse(res.stdout) as GateReport;
-  } catch {
-    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-  }
-  const check = (id: string) => {
-    const c = report.checks.find((x) => x.id === id);
-    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
-    return c;
-  };
-  return { ...res, report, check };
-}
+const gateJson = (scenario: string) => verifyJson(['verify', 'mesh', '--scenario', scenario]);
 
 // Each CLI run boots a simulator and vitest (~4 s alone); on 2 busy cores 16 concurrent runs need headroom.
 describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeout: 180_000 }, () => {

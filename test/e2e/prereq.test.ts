@@ -1,31 +1,18 @@
 import { createServer } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GateReport } from '../../src/report/types.ts';
-import { attestedConfig, pathWithTools, runCli } from '../support/cli.ts';
+import { attestedConfig, pathWithTools, runCli, verifyJson } from '../support/cli.ts';
 
 const healthy = 'scenarios/healthy';
 const broken = (name: string): string => `scenarios/broken/${name}`;
 const { config } = attestedConfig();
 const toolsPath = pathWithTools();
 
-async function gateJson(args: string[], env: NodeJS.ProcessEnv = { PATH: toolsPath }) {
-  const res = await runCli(['verify', 'prereq', '--config', config, '-o', 'json', ...args], { env });
-  let report: GateReport | undefined;
-  try {
-    report = JSON.parse(res.stdout) as GateReport;
-  } catch {
-    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-  }
-  const check = (id: string) => {
-    const c = report.checks.find((x) => x.id === id);
-    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
-    return c;
-  };
-  return { ...res, report, check };
-}
+const gateJson = (args: string[], env: NodeJS.ProcessEnv = { PATH: toolsPath }) =>
+  verifyJson(['verify', 'prereq', '--config', config, ...args], { env });
 
 describe.concurrent('meshgate verify prereq (CLI against the simulator)', () => {
   it('passes on the healthy reference cluster with exit 0, listing every check', async () => {
@@ -222,5 +209,27 @@ describe.concurrent('meshgate verify prereq (CLI against the simulator)', () => 
     const res = await runCli(['verify', '--no-such-flag']);
     expect(res.code).toBe(3);
     expect(res.stderr).toContain("unknown option '--no-such-flag'");
+  });
+
+  it('writes Allure results on every run, and `report` turns them into an HTML report', async () => {
+    const reportDir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-allure-'));
+    const empty = await runCli(['report', '--report-dir', reportDir]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain(`no Allure results in ${path.join(reportDir, 'allure-results')}`);
+    const run = await runCli(
+      ['verify', 'prereq', '--config', config, '--scenario', healthy, '--report-dir', reportDir],
+      {
+        env: { PATH: toolsPath },
+      },
+    );
+    expect(run.code).toBe(0);
+    const results = readdirSync(path.join(reportDir, 'allure-results')).filter((f) =>
+      f.endsWith('-result.json'),
+    );
+    expect(results).toHaveLength(13);
+    const res = await runCli(['report', '--report-dir', reportDir]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe(`report: ${path.join(reportDir, 'allure-report', 'index.html')}\n`);
+    expect(existsSync(path.join(reportDir, 'allure-report', 'index.html'))).toBe(true);
   });
 });

@@ -2,28 +2,13 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GateReport } from '../../src/report/types.ts';
 import { startSimulator } from '../../src/sim/index.ts';
-import { ROOT, runCli } from '../support/cli.ts';
+import { ROOT, runCli, verifyJson } from '../support/cli.ts';
 
 const healthy = 'scenarios/healthy';
 const broken = (name: string): string => `scenarios/broken/${name}`;
 
-async function gateJson(args: string[]) {
-  const res = await runCli(['verify', 'security', '-o', 'json', ...args]);
-  let report: GateReport | undefined;
-  try {
-    report = JSON.parse(res.stdout) as GateReport;
-  } catch {
-    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
-  }
-  const check = (id: string) => {
-    const c = report.checks.find((x) => x.id === id);
-    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
-    return c;
-  };
-  return { ...res, report, check };
-}
+const gateJson = (args: string[]) => verifyJson(['verify', 'security', ...args]);
 
 const ALL_CHECKS = [
   'security.mtls.strict',

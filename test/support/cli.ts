@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CheckRecord, GateReport } from '../../src/report/types.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/meshgate.js');
@@ -78,4 +79,21 @@ export function attestedConfig(extra = ''): { config: string; dir: string } {
   const config = path.join(dir, 'meshgate.config.ts');
   writeFileSync(config, `export default { ${extra} };\n`);
   return { config, dir };
+}
+
+/** Runs `meshgate <args> -o json` and parses the gate report; `check(id)` finds one check or throws. */
+export async function verifyJson(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}) {
+  const res = await runCli([...args, '-o', 'json'], opts);
+  let report: GateReport;
+  try {
+    report = JSON.parse(res.stdout) as GateReport;
+  } catch {
+    throw new Error(`stdout is not one JSON document (exit ${res.code}):\n${res.stdout}\n${res.stderr}`);
+  }
+  const check = (id: string): CheckRecord => {
+    const c = report.checks.find((x) => x.id === id);
+    if (!c) throw new Error(`no check ${id} in ${report.checks.map((x) => x.id).join(', ')}`);
+    return c;
+  };
+  return { ...res, report, check };
 }

@@ -18,9 +18,9 @@ export async function report(
     return ExitCode.Inconclusive;
   }
   const output = path.join(global.reportDir, 'allure-report');
+  // The package exports only its library entry (dist/index.js); its CLI is cli.js at the package root.
   const require = createRequire(import.meta.url);
-  const pkg = require.resolve('allure/package.json');
-  const bin = path.join(path.dirname(pkg), 'cli.js');
+  const bin = path.resolve(path.dirname(require.resolve('allure')), '..', 'cli.js');
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, [bin, 'generate', results, '--output', output], {
       stdio: ['ignore', 'pipe', 'pipe'],
