@@ -383,4 +383,41 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       await c.sim.stop();
     }
   });
+
+  it('canary --apply shifts on PASS; --rollback-on-fail rolls back on FAIL', async () => {
+    const [a, b] = await Promise.all([cluster(), cluster()]);
+    try {
+      const pass = await a.run(['canary', '--step', '25', '--apply', ...analysis(healthy.params.end)]);
+      expect(pass.code, pass.stderr).toBe(0);
+      expect(await a.weight()).toBe(25);
+      expect(a.audit()[0]).toMatchObject({
+        action: 'shift',
+        outcome: 'applied',
+        from: 10,
+        to: 25,
+        verdict: 'PASS',
+      });
+
+      const fail = await b.run([
+        'canary',
+        '--step',
+        '25',
+        '--apply',
+        '--rollback-on-fail',
+        ...analysis(regression.params.end),
+      ]);
+      expect(fail.code).toBe(1);
+      expect(fail.stderr).toContain('rolled back: mesh weight 10 % → 0 %');
+      expect(await b.weight()).toBe(0);
+      expect(b.audit()[0]).toMatchObject({
+        action: 'rollback',
+        outcome: 'applied',
+        from: 10,
+        to: 0,
+        verdict: 'FAIL',
+      });
+    } finally {
+      await Promise.all([a.sim.stop(), b.sim.stop()]);
+    }
+  });
 });
