@@ -9,12 +9,12 @@ import {
   gatherCanaryInputs,
   judgeCanary,
   prometheusOptions,
-  readTrafficStep,
   resolveWindow,
   verdictFileName,
   type CanaryVerdictDocument,
   type LoadSummary,
 } from '../metrics/canary/index.ts';
+import { readTrafficStep } from '../traffic/index.ts';
 import type { Profile } from '../profile/index.ts';
 import { ExitCode, exitCodeOf, type ExitCodeValue } from '../report/index.ts';
 import type { Io } from './output.ts';

@@ -64,6 +64,7 @@ export const defaultProfile: Profile = {
       { name: 'zamaz-redis', port: 6379 },
       { name: 'zamaz-nats', port: 4222 },
     ],
+    maxRestarts: 3,
   },
   traffic: {
     gateway: 'zamaz-gateway',
@@ -94,6 +95,7 @@ export const defaultProfile: Profile = {
   },
   observability: {
     deployments: ['prometheus-server', 'grafana', 'jaeger'],
+    kiali: 'kiali',
   },
   prometheus: {
     url: 'http://prometheus-server.monitoring:9090',

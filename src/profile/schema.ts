@@ -89,6 +89,8 @@ export const profileSchema = z.strictObject({
   app: z.strictObject({
     workloads: z.array(workload).min(1),
     dataServices: z.array(dataService),
+    /** A container restarted more often than this fails mesh.app.restarts ("no restarts climbing"). */
+    maxRestarts: z.number().int().min(0),
   }),
   traffic: z.strictObject({
     gateway: dnsName,
@@ -129,6 +131,8 @@ export const profileSchema = z.strictObject({
   observability: z.strictObject({
     /** Deployments of the observability stack, in namespaces.monitoring. */
     deployments: z.array(dnsName),
+    /** Kiali Deployment, optional: reported when found in namespaces.monitoring or namespaces.istio. */
+    kiali: dnsName,
   }),
   prometheus: z.strictObject({
     url: z.url(),

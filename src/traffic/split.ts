@@ -25,7 +25,7 @@ interface HttpRoute {
 }
 
 /** The namespace a destination host names, resolving short names in the VirtualService's namespace. */
-function namespaceOf(host: string, vsNamespace: string): { namespace: string; fqdn: boolean } {
+export function namespaceOf(host: string, vsNamespace: string): { namespace: string; fqdn: boolean } {
   const parts = host.split('.');
   if (parts.length === 1) return { namespace: vsNamespace, fqdn: false };
   return {

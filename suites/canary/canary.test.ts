@@ -10,13 +10,13 @@ import {
   judgeCanary,
   parseEnd,
   prometheusOptions,
-  readTrafficStep,
   resolveWindow,
   type CanaryAnalysis,
   type MetricKind,
   type MetricRecord,
   type TraceEntry,
 } from '../../src/metrics/canary/index.ts';
+import { readTrafficStep } from '../../src/traffic/index.ts';
 import { gate } from '../support/gate.ts';
 import type { SuiteContext } from '../support/context.ts';
 

@@ -6,6 +6,8 @@ import { Inconclusive } from '../../src/checks/inconclusive.ts';
 import {
   certificateSans,
   checkAppDeployments,
+  checkAppHealth,
+  checkAppUid,
   checkCircuitBreakerStats,
   checkClusterSpiffeIds,
   checkCni,
@@ -19,12 +21,15 @@ import {
   checkIstioCrds,
   checkIstiod,
   checkMeshConfig,
+  checkNamespaceExists,
   checkObservabilityStack,
   checkOutlierDetection,
   checkPodSecurityLabel,
   checkProxyIdentities,
   checkProxyVersions,
+  checkReadinessProbes,
   checkRestrictedCni,
+  checkRestarts,
   checkScrapeAnnotations,
   checkServiceAccounts,
   checkSidecarResources,
@@ -37,6 +42,7 @@ import {
   checkVirtualService,
   checkWebhooks,
   checkWeights,
+  healthRequests,
   livePods,
   parseAdminClusterStats,
   parseClusterLimits,
@@ -47,6 +53,8 @@ import {
   revisioned,
   SPIRE_MANAGED_LABEL,
   spireServerArgv,
+  type HealthAnswer,
+  type HealthRequest,
   type PodCerts,
   type PodClusters,
   type PodStats,
@@ -148,6 +156,23 @@ async function podCerts(cluster: ClusterClient, pod: KubeObject): Promise<PodCer
   }
 }
 
+/** GET the app's health endpoint through the pod proxy; API errors (403 on pods/proxy) become `error`. */
+async function askHealth(cluster: ClusterClient, req: HealthRequest): Promise<HealthAnswer> {
+  try {
+    const res = await cluster.podProxyGet(
+      req.pod.metadata.namespace ?? '',
+      req.pod.metadata.name,
+      req.target.port,
+      req.target.path,
+    );
+    return { ...req, status: res.status, body: res.body };
+  } catch (err) {
+    if (!(err instanceof ClusterError) || err.kind === 'Unreachable' || err.kind === 'Unauthorized')
+      throw err;
+    return { ...req, error: err.message };
+  }
+}
+
 /** The SPIRE server pod to exec into: `<name>-0` of a StatefulSet, else a ready pod of the Deployment. */
 async function spireServerPod({
   cluster,
@@ -187,6 +212,15 @@ const nsList = (
 ) => cluster.list(ref, { namespace: profile.namespaces[ns] });
 
 describe('Phase 1 · Step 1: Istio control plane', () => {
+  gate('mesh', 'mesh.istio.namespace', 'The Istio namespace exists', async ({ cluster, profile }) =>
+    checkNamespaceExists(
+      await cluster.find(Resources.namespaces, profile.namespaces.istio),
+      profile.namespaces.istio,
+      'the Istio control plane',
+      `kubectl create namespace ${profile.namespaces.istio} (guide step 1)`,
+    ),
+  );
+
   gate(
     'mesh',
     'mesh.istio.istiod-ready',
@@ -246,6 +280,15 @@ describe('Phase 1 · Step 1: Istio control plane', () => {
 });
 
 describe('Phase 1 · Step 2: SPIRE integration', () => {
+  gate('mesh', 'mesh.spire.namespace', 'The SPIRE namespace exists', async ({ cluster, profile }) =>
+    checkNamespaceExists(
+      await cluster.find(Resources.namespaces, profile.namespaces.spire),
+      profile.namespaces.spire,
+      'SPIRE',
+      `kubectl create namespace ${profile.namespaces.spire} (guide step 2)`,
+    ),
+  );
+
   gate('mesh', 'mesh.spire.server', 'The SPIRE server is ready and healthy', async (ctx) => {
     const { workload, pod } = await spireServerPod(ctx);
     const health = pod
@@ -441,9 +484,17 @@ describe('Phase 2 · Step 4: Mesh infrastructure', () => {
   gate(
     'mesh',
     'mesh.observability.stack',
-    'Prometheus, Grafana and Jaeger are running',
+    'Prometheus, Grafana and Jaeger are running behind their Services (Kiali reported if present)',
     async ({ cluster, profile }) =>
-      checkObservabilityStack(await nsList(cluster, Resources.deployments, profile, 'monitoring'), profile),
+      checkObservabilityStack(
+        [
+          ...(await nsList(cluster, Resources.deployments, profile, 'monitoring')),
+          ...(await nsList(cluster, Resources.deployments, profile, 'istio')),
+        ],
+        await nsList(cluster, Resources.services, profile, 'monitoring'),
+        await nsList(cluster, Resources.endpoints, profile, 'monitoring'),
+        profile,
+      ),
   );
 });
 
@@ -457,6 +508,25 @@ describe('Phase 3 · Step 5: Application in the mesh', () => {
         await nsList(cluster, Resources.deployments, profile, 'mesh'),
         await nsList(cluster, Resources.services, profile, 'mesh'),
         profile,
+      ),
+  );
+
+  gate(
+    'mesh',
+    'mesh.app.restarts',
+    'No container in the mesh namespace is restarting (restartCount, CrashLoopBackOff)',
+    async (ctx) => checkRestarts(await meshPods(ctx), ctx.profile),
+  );
+
+  gate(
+    'mesh',
+    'mesh.app.probes',
+    'Readiness probes are defined and rewritten for the sidecar (ISTIO_KUBE_APP_PROBERS)',
+    async (ctx) =>
+      checkReadinessProbes(
+        await nsList(ctx.cluster, Resources.deployments, ctx.profile, 'mesh'),
+        await meshPods(ctx),
+        ctx.profile,
       ),
   );
 
@@ -484,12 +554,30 @@ describe('Phase 3 · Step 5: Application in the mesh', () => {
     ),
   );
 
+  gate('mesh', 'mesh.app.uid', 'App containers do not run as the proxy UID 1337 (IST0144)', async (ctx) =>
+    checkAppUid(await meshPods(ctx), ctx.profile),
+  );
+
   gate('mesh', 'mesh.app.telemetry', 'Mesh proxies are annotated for Prometheus scraping', async (ctx) =>
     checkScrapeAnnotations(await meshPods(ctx), ctx.profile),
   );
 });
 
 describe('Phase 3 · Step 6: Verify the deployment', () => {
+  gate(
+    'mesh',
+    'mesh.app.health',
+    "The app's health endpoint answers through the pod proxy (/app-health on 15020 or the app port)",
+    async (ctx) => {
+      const reqs = healthRequests(
+        await nsList(ctx.cluster, Resources.deployments, ctx.profile, 'mesh'),
+        await meshPods(ctx),
+        ctx.profile,
+      );
+      return checkAppHealth(await Promise.all(reqs.map((r) => askHealth(ctx.cluster, r))), ctx.profile);
+    },
+  );
+
   gate('mesh', 'mesh.app.identities', 'Running proxies hold their SPIFFE identity', async (ctx) => {
     const pods = (await meshPods(ctx)).filter((p) => proxyContainer(p) && podReady(p));
     return checkProxyIdentities(await Promise.all(pods.map((p) => podCerts(ctx.cluster, p))), ctx.profile);

@@ -3,13 +3,12 @@ import { BadQuery, NoData, PrometheusUnreachable } from '../../src/metrics/index
 import {
   judgeCanary,
   parseEnd,
-  previousStep,
-  readTrafficStep,
   resolveWindow,
   WindowError,
   type CanaryInputs,
 } from '../../src/metrics/canary/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
+import { previousStep, readTrafficStep } from '../../src/traffic/index.ts';
 
 describe('window', () => {
   const end = new Date('2026-11-29T10:30:00Z');

@@ -38,8 +38,8 @@ export function checkAppDeployments(
       });
       continue;
     }
-    const { desired, ready } = rolloutStatus(dep);
-    seen.push(`${w.name} ${ready}/${desired}`);
+    const { desired, ready, available } = rolloutStatus(dep);
+    seen.push(`${w.name} ${ready}/${desired} ready, ${available} available`);
     if (desired === 0 || ready < desired) {
       findings.push({
         object: obj,
@@ -52,6 +52,22 @@ export function checkAppDeployments(
         expected: String(Math.max(desired, 1)),
         actual: String(ready),
       });
+    } else {
+      const cond = recs(rec(dep.status).conditions).find((c) => c.type === 'Available');
+      if (available < desired || (cond !== undefined && cond.status !== 'True')) {
+        findings.push({
+          object: obj,
+          message: `${obj} is not available: ${available}/${desired} replicas available${
+            cond && cond.status !== 'True'
+              ? ` (condition Available=${str(cond.status) ?? '?'}: ${str(cond.message) ?? str(cond.reason) ?? ''})`
+              : ''
+          }; ready pods have not stayed ready for minReadySeconds`,
+          hint: `kubectl -n ${ns} rollout status deployment/${w.name}; kubectl -n ${ns} describe deployment/${w.name}`,
+          field: 'status.availableReplicas',
+          expected: String(desired),
+          actual: String(available),
+        });
+      }
     }
     const svc = findByName(services, w.service, ns);
     const ports = recs(rec(svc?.spec).ports).map((p) => p.port);

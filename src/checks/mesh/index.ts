@@ -11,6 +11,17 @@ export {
 } from './app.ts';
 export type { PodCerts } from './app.ts';
 export {
+  apiServerStatus,
+  appProbers,
+  checkAppHealth,
+  healthRequests,
+  healthTarget,
+  ISTIO_STATUS_PORT,
+  statusPort,
+} from './app-health.ts';
+export type { HealthAnswer, HealthRequest, HealthTarget } from './app-health.ts';
+export { checkAppUid, checkReadinessProbes, checkRestarts, PROXY_UID } from './app-pods.ts';
+export {
   checkConnectionPool,
   checkDestinationRuleRefs,
   checkOutlierDetection,
@@ -46,6 +57,7 @@ export {
 export { livePods, podReady, podsOfWorkload } from './k8s.ts';
 export {
   checkInjectionLabel,
+  checkNamespaceExists,
   checkPodSecurityLabel,
   checkRestrictedCni,
   injectingWebhooks,

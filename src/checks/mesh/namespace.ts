@@ -176,3 +176,33 @@ export function checkRestrictedCni(
     `${name} ${restricted ? 'restricted' : 'not restricted'}; Istio CNI ${cni ? `${rolloutStatus(cni).ready}/${rolloutStatus(cni).desired} ready` : 'absent'}`,
   );
 }
+
+/**
+ * A namespace the guide installs into exists and is not being deleted (`istio-system` in step 1,
+ * `spire-system` in step 2). `what` names what lives there, `hint` how to create it.
+ */
+export function checkNamespaceExists(
+  ns: KubeObject | undefined,
+  name: string,
+  what: string,
+  hint: string,
+): CheckResult {
+  const obj = objectName('Namespace', name);
+  if (!ns) {
+    return failed([{ object: obj, message: `${obj} does not exist: ${what} is not installed`, hint }]);
+  }
+  const phase = str(rec(ns.status).phase) ?? 'Active';
+  if (phase !== 'Active') {
+    return failed([
+      {
+        object: obj,
+        message: `${obj} is ${phase}: it is being deleted, and ${what} with it`,
+        hint: `kubectl get namespace ${name} -o yaml (finalizers); recreate it once gone: ${hint}`,
+        field: 'status.phase',
+        expected: 'Active',
+        actual: phase,
+      },
+    ]);
+  }
+  return failed([], `${name}: ${phase}`);
+}

@@ -1,5 +1,6 @@
 import { ClusterClient, ClusterError, Resources, loadKubeConfig } from '../../cluster/index.ts';
-import { previousStep, readTrafficStep, renderVerdictText } from '../../metrics/canary/index.ts';
+import { renderVerdictText } from '../../metrics/canary/index.ts';
+import { previousStep, readTrafficStep } from '../../traffic/index.ts';
 import type { Profile } from '../../profile/index.ts';
 import { ExitCode, type ExitCodeValue } from '../../report/index.ts';
 import { analysisProfile, usageErrorsToExit3, type AnalysisOptions } from '../analysis-options.ts';

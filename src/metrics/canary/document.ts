@@ -5,7 +5,7 @@ import type { Verdict } from '../../canary/index.ts';
 import type { RedactedPrometheusOptions } from '../client.ts';
 import type { CanaryAnalysis, MetricRecord } from './judge.ts';
 import type { TraceEntry } from './recorder.ts';
-import type { RouteWeight } from './traffic-step.ts';
+import type { RouteWeight } from '../../traffic/step.ts';
 import type { AnalysisWindow, WindowSource } from './window.ts';
 
 export const CANARY_VERDICT_SCHEMA = 'meshgate.dev/canary-verdict/v1';

@@ -20,7 +20,5 @@ export type { CanaryAnalysis, MetricKind, MetricRecord } from './judge.ts';
 export { Recorder } from './recorder.ts';
 export type { RawSample, TraceEntry } from './recorder.ts';
 export { renderVerdictText } from './render-text.ts';
-export { hostNamespace, previousStep, readTrafficStep } from './traffic-step.ts';
-export type { RouteWeight, TrafficStep } from './traffic-step.ts';
 export { LAST_SHIFT_ANNOTATION, WindowError, parseEnd, parseSpanMs, resolveWindow } from './window.ts';
 export type { AnalysisWindow, WindowQuestion, WindowSource } from './window.ts';

@@ -1,5 +1,6 @@
 // The analysis window [start, end]: an explicit end (so a past window can be analysed again with the
 // same answer) and a start from --window, from the last weight change, or from the profile default.
+import { ANNOTATION_LAST_SHIFT_AT as LAST_SHIFT_ANNOTATION } from '../../traffic/audit.ts';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SPAN = /^(\d+(ms|s|m|h|d))+$/;
@@ -60,8 +61,8 @@ export interface WindowQuestion {
   readonly fallback: string;
 }
 
-/** The annotation the traffic command writes on the VirtualService when it changes the weights. */
-export const LAST_SHIFT_ANNOTATION = 'meshgate.dev/last-shift-at';
+/** Written on the VirtualService by every shift (src/traffic/audit.ts): the default window starts there. */
+export { LAST_SHIFT_ANNOTATION };
 
 /**
  * Resolves the window: `--window` wins; else it starts at the last weight change (when that lies

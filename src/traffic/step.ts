@@ -1,9 +1,10 @@
-// Which traffic step the VirtualService is at: the weight its HTTP routes send to the mesh namespace.
-// Pure: takes the fetched object. (It sits beside the canary analysis because only the canary
-// command asks; the traffic issue's shifter may move it to a traffic module.)
+// Which traffic step the VirtualService is at, leniently: the weight each HTTP route sends to the mesh
+// namespace, whatever else it sends where. The canary reads it to name the step it judges; a shift
+// uses the strict readSplit, which refuses anything it could not move safely.
 
-import type { KubeObject } from '../../cluster/types.ts';
-import { LAST_SHIFT_ANNOTATION } from './window.ts';
+import type { KubeObject } from '../cluster/types.ts';
+import { ANNOTATION_LAST_SHIFT_AT } from './audit.ts';
+import { namespaceOf } from './split.ts';
 
 export interface RouteWeight {
   /** The route's `name`, or `http[i]`. */
@@ -29,12 +30,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** The namespace a destination host names: `svc.ns[.svc[.domain]]`; a short name is the VS's own. */
-export function hostNamespace(host: string, vsNamespace: string): string {
-  const parts = host.split('.');
-  return parts.length >= 2 && parts[1] !== undefined && parts[1] !== '' ? parts[1] : vsNamespace;
-}
-
 /** Reads the mesh weight of each HTTP route (Istio: a lone destination without weight gets 100). */
 export function readTrafficStep(vs: KubeObject, meshNamespace: string): TrafficStep {
   const vsNamespace = vs.metadata.namespace ?? meshNamespace;
@@ -49,7 +44,7 @@ export function readTrafficStep(vs: KubeObject, meshNamespace: string): TrafficS
     for (const d of dests) {
       const host = typeof d.destination?.host === 'string' ? d.destination.host : '';
       const weight = typeof d.weight === 'number' ? d.weight : dests.length === 1 ? 100 : 0;
-      if (hostNamespace(host, vsNamespace) === meshNamespace) mesh += weight;
+      if (namespaceOf(host, vsNamespace).namespace === meshNamespace) mesh += weight;
       else other += weight;
     }
     routes.push({ route: typeof h.name === 'string' ? h.name : `http[${i}]`, mesh, other });
@@ -59,7 +54,7 @@ export function readTrafficStep(vs: KubeObject, meshNamespace: string): TrafficS
   return {
     meshWeight: weights.size === 1 ? [...weights][0] : undefined,
     routes,
-    lastShiftAt: annotations[LAST_SHIFT_ANNOTATION],
+    lastShiftAt: annotations[ANNOTATION_LAST_SHIFT_AT],
   };
 }
 
