@@ -142,10 +142,20 @@ function matchesRemove(ref: RemoveRef, object: KubeObject): boolean {
     : ref.namespace === namespace;
 }
 
-/** base, minus `remove`, then this layer's objects replace same-identity ones or are added. */
-function flattenLayer(layer: Layer, registry: ResourceRegistry): Map<string, SourcedObject> {
-  const result =
-    layer.base === undefined ? new Map<string, SourcedObject>() : flattenLayer(layer.base, registry);
+/**
+ * Applies a layer onto `result`: its base first (unless an earlier layer already applied that base, so
+ * `--scenario a --scenario b` with both based on healthy keeps a's changes), then `remove`, then this
+ * layer's objects, which replace same-identity ones or are added.
+ */
+function applyLayer(
+  layer: Layer,
+  registry: ResourceRegistry,
+  result: Map<string, SourcedObject>,
+  applied: Set<string>,
+): void {
+  if (layer.base !== undefined && !applied.has(layer.base.path))
+    applyLayer(layer.base, registry, result, applied);
+  applied.add(layer.path);
   for (const ref of layer.remove) {
     const matches = [...result.entries()].filter(([, s]) => matchesRemove(ref, s.object));
     if (matches.length === 0) {
@@ -168,9 +178,10 @@ function flattenLayer(layer: Layer, registry: ResourceRegistry): Map<string, Sou
       );
     }
     seen.set(key, sourced.source);
+    // Delete first so a replaced object moves to the end, as the order of later layers says.
+    result.delete(key);
     result.set(key, sourced);
   }
-  return result;
 }
 
 /** RFC 4122-shaped, derived from the identity so a scenario loads with the same uids every time. */
@@ -337,12 +348,8 @@ export async function loadScenario(paths: string | readonly string[]): Promise<L
   const registry = scopeRegistry(layers);
 
   const merged = new Map<string, SourcedObject>();
-  for (const layer of layers) {
-    for (const [key, sourced] of flattenLayer(layer, registry)) {
-      merged.delete(key);
-      merged.set(key, sourced);
-    }
-  }
+  const applied = new Set<string>();
+  for (const layer of layers) applyLayer(layer, registry, merged, applied);
 
   const warnings: string[] = [];
   const simObjects = new Map<string, KubeObject[]>();

@@ -47,6 +47,17 @@ describe('loadScenario', () => {
     ).toBeUndefined();
   });
 
+  it('layers two overlays on one base without the second re-applying the base over the first', async () => {
+    const scenario = await loadScenario([fixture('overlay'), fixture('overlay-2')]);
+    expect(find(scenario.objects, 'ConfigMap', 'zamaz-legacy', 'added')?.data).toEqual({ from: 'overlay' });
+    expect(find(scenario.objects, 'ConfigMap', 'zamaz-legacy', 'added-2')?.data).toEqual({
+      from: 'overlay-2',
+    });
+    const vs = find(scenario.objects, 'VirtualService', 'zamaz-mesh', 'zamaz') as
+      { spec?: { http?: unknown[] } } | undefined;
+    expect(JSON.stringify(vs?.spec)).toContain('"weight":50');
+  });
+
   it('applies an overlay: base, minus remove, with same-identity objects replaced and new ones added', async () => {
     const scenario = await loadScenario(fixture('overlay'));
     expect(scenario.sources.map((s) => s.split('/').pop())).toEqual(['basic', 'overlay']);
