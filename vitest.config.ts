@@ -17,6 +17,8 @@ const suite = (name: string) => ({
 
 export default defineConfig({
   test: {
+    // The JSON results let .ci/run print a plain "N passed, N failed" line; the CLI sets its own reporters.
+    reporters: ['default', ['json', { outputFile: 'reports/unit-results.json' }]],
     projects: [
       {
         test: {
