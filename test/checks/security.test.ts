@@ -15,6 +15,7 @@ import {
   checkPodsRestricted,
   checkProxyCertValidity,
   checkProxySpiffeIds,
+  checkNetworkAllowances,
   checkServiceAccountTokens,
   checkSpireIssued,
   checkTrustDomain,
@@ -410,5 +411,20 @@ describe('probes', () => {
       checkDeniedPath([{ url, stdout: 'hello\n200', stderr: '', exitCode: 0 }], 'Pod/x', profile).findings[0]
         ?.message,
     ).toContain('got HTTP 200 "hello" instead of 403');
+  });
+});
+
+describe('checks over pods on an empty mesh namespace', () => {
+  it('are inconclusive, never passed, and say what to deploy', () => {
+    for (const r of [
+      checkServiceAccountTokens([], [], profile),
+      checkNetworkAllowances([], [], [], profile),
+    ]) {
+      expect(r.status).toBe('inconclusive');
+      expect(r.findings[0]).toMatchObject({
+        object: 'Namespace/zamaz-mesh',
+        hint: 'deploy the application to zamaz-mesh (guide Step 5) and wait for its pods to run, then verify again',
+      });
+    }
   });
 });

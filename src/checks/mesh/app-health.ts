@@ -43,8 +43,9 @@ export interface HealthTarget {
 }
 
 /**
- * Where the app's readiness answers for this pod: the rewritten probe (`/app-health/<container>/readyz` on
- * 15020) when Istio rewrote it, else the workload's port and the profile's `healthPath`.
+ * Where the app's health answers for this pod: the rewritten probe (`/app-health/<container>/readyz` on
+ * 15020, or `livez` when only the liveness probe was rewritten) when Istio rewrote it, else the workload's
+ * port and the profile's `healthPath`.
  */
 export function healthTarget(pod: KubeObject, w: Workload): HealthTarget {
   const sp = statusPort(pod);
@@ -52,8 +53,12 @@ export function healthTarget(pod: KubeObject, w: Workload): HealthTarget {
   const http = rec(rec(app?.readinessProbe).httpGet);
   const path = str(http.path);
   if (num(http.port) === sp && path?.startsWith('/app-health/')) return { port: sp, path, via: 'istio' };
-  const rewritten = `/app-health/${w.container}/readyz`;
-  if (appProbers(pod)?.[rewritten] !== undefined) return { port: sp, path: rewritten, via: 'istio' };
+  // No rewritten readiness probe: pilot-agent still knows the app's health endpoint from the liveness probe.
+  const probers = appProbers(pod);
+  for (const kind of ['readyz', 'livez']) {
+    const rewritten = `/app-health/${w.container}/${kind}`;
+    if (probers?.[rewritten] !== undefined) return { port: sp, path: rewritten, via: 'istio' };
+  }
   return { port: w.port, path: w.healthPath, via: 'app' };
 }
 
@@ -120,7 +125,7 @@ export function checkAppHealth(answers: HealthAnswer[], profile: Profile): Check
     const url = `:${a.target.port}${a.target.path}`;
     const what =
       a.target.via === 'istio'
-        ? `the rewritten readiness probe ${url} (pilot-agent → ${a.workload.container})`
+        ? `the rewritten ${a.target.path.endsWith('/livez') ? 'liveness' : 'readiness'} probe ${url} (pilot-agent → ${a.workload.container})`
         : `${a.workload.container}'s health endpoint ${url}`;
     if ('error' in a) {
       unseen.push({
@@ -151,7 +156,7 @@ export function checkAppHealth(answers: HealthAnswer[], profile: Profile): Check
     const body = a.body.trim().replace(/\s+/g, ' ').slice(0, 120);
     findings.push({
       object: obj,
-      message: `${obj}: ${what} answered ${a.status}${body ? ` (${body})` : ''}: ${a.workload.name} reports itself not ready, and the kubelet's readiness probe sees the same answer`,
+      message: `${obj} answers ${a.status}${body ? ` (${body})` : ''} on ${what}: ${a.workload.name} reports itself unhealthy, and the kubelet's probe gets the same answer and takes the pod out of the Service`,
       hint: `kubectl -n ${ns} logs ${a.pod.metadata.name} -c ${a.workload.container}; kubectl -n ${ns} describe pod ${a.pod.metadata.name}; kubectl get --raw ${proxyPath(a)}`,
       field: a.target.path,
       expected: '2xx',

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import { rec, recs, str } from '../common/narrow.ts';
+import { noPodsToCheck } from '../common/no-pods.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
 import { ownerOf, serviceAccountOf } from './mesh-pods.ts';
 
@@ -16,6 +17,7 @@ export function checkServiceAccountTokens(
 ): CheckResult {
   const mesh = profile.namespaces.mesh;
   const inMesh = pods.filter((p) => p.metadata.namespace === mesh);
+  if (inMesh.length === 0) return noPodsToCheck(mesh, 'pods');
   const allowed = new Set(profile.security.tokenServiceAccounts);
   const findings: Finding[] = [];
   for (const pod of inMesh) {

@@ -1,3 +1,4 @@
+import { noPodsToCheck } from '../common/no-pods.ts';
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import {
@@ -207,6 +208,7 @@ export function checkNetworkAllowances(
   const mesh = profile.namespaces.mesh;
   const pols = policies.map(readNetworkPolicy).filter((p) => p.namespace === mesh);
   const running = runningPods(pods, mesh);
+  if (running.length === 0) return noPodsToCheck(mesh);
   const nsLabels = new Map(namespaces.map((n) => [n.metadata.name, labelsOf(n.metadata.labels)]));
   const byApp = (app: string) => running.filter((p) => labelsOf(p.metadata.labels).app === app);
   const ns = profile.namespaces;
