@@ -259,7 +259,7 @@ describe('mesh.app.restarts', () => {
     expect(r.findings[0]?.hint).toContain('raise resources.limits.memory');
   });
 
-  it('flags CrashLoopBackOff below the threshold; counts at the threshold pass; no pod fails', () => {
+  it('flags CrashLoopBackOff below the threshold; counts at the threshold pass; no pod is inconclusive', () => {
     const loop = meshPod('zamaz-api-1', {
       statuses: [{ name: 'api', restartCount: 2, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
     });
@@ -269,7 +269,7 @@ describe('mesh.app.restarts', () => {
     expect(checkRestarts([three], { ...profile, app: { ...profile.app, maxRestarts: 2 } }).status).toBe(
       'failed',
     );
-    expect(checkRestarts([], profile).status).toBe('failed');
+    expect(checkRestarts([], profile).status).toBe('inconclusive');
   });
 });
 
@@ -315,6 +315,10 @@ describe('mesh.app.probes', () => {
     expect(r.findings[1]?.message).toContain('has no /app-health/api/readyz entry');
   });
 
+  it('is inconclusive, not passed, when no profile Deployment exists', () => {
+    expect(checkReadinessProbes([], [], profile).status).toBe('inconclusive');
+  });
+
   it('accepts exec probes, which need no rewriting', () => {
     const execProbe = { exec: { command: ['/bin/ready'] } };
     const r = checkReadinessProbes(
@@ -343,6 +347,7 @@ describe('mesh.app.uid (IST0144)', () => {
     ]);
     expect(r.findings[0]?.message).toContain('(istioctl analyze: IST0144)');
     expect(r.findings[0]?.message).toContain('(from the pod securityContext)');
+    expect(checkAppUid([meshPod('bare', { proxy: false })], profile).status).toBe('inconclusive');
   });
 });
 

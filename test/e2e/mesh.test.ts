@@ -5,6 +5,7 @@ const healthy = 'scenarios/healthy';
 const broken = (name: string): string => `scenarios/broken/${name}`;
 
 const MESH_CHECKS = [
+  'mesh.istio.namespace',
   'mesh.istio.istiod-ready',
   'mesh.istio.crds',
   'mesh.istio.webhooks',
@@ -12,6 +13,7 @@ const MESH_CHECKS = [
   'mesh.istio.ingress-gateway',
   'mesh.istio.cni',
   'mesh.istio.proxy-versions',
+  'mesh.spire.namespace',
   'mesh.spire.server',
   'mesh.spire.agents',
   'mesh.spire.csi-driver',
@@ -29,11 +31,15 @@ const MESH_CHECKS = [
   'mesh.traffic.connection-pool',
   'mesh.observability.stack',
   'mesh.app.deployments',
+  'mesh.app.restarts',
+  'mesh.app.probes',
   'mesh.app.sidecars',
   'mesh.app.sidecar-resources',
   'mesh.app.spire-template',
   'mesh.app.service-accounts',
+  'mesh.app.uid',
   'mesh.app.telemetry',
+  'mesh.app.health',
   'mesh.app.identities',
   'mesh.envoy.circuit-breakers',
   'mesh.envoy.cluster-limits',
@@ -52,6 +58,12 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
       '6 entries; 6/6 pods registered (6 by pod uid, 0 by ns/sa)',
     );
     expect(check('mesh.envoy.circuit-breakers').details[0]).toMatch(/^6\/6 proxies read/);
+    expect(check('mesh.app.health').details[0]).toBe(
+      '4/4 health endpoints answered 2xx (zamaz-api :15020/app-health/api/readyz, zamaz-frontend :15020/app-health/web/readyz)',
+    );
+    expect(check('mesh.observability.stack').details).toContain(
+      'Kiali: not installed (optional; no Deployment kiali in monitoring or istio-system)',
+    );
   });
 
   it.each([
@@ -152,6 +164,27 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
       'circuit breaker open (default.rq_pending_open) for outbound|8080||zamaz-api.zamaz-mesh.svc.cluster.local; overflows: upstream_rq_pending_overflow=37',
       'connectionPool limits',
     ],
+    [
+      'mesh-app-unhealthy',
+      'mesh.app.health',
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-hlf5t',
+      'answers 503 on the rewritten readiness probe :15020/app-health/api/readyz (pilot-agent → api)',
+      'kubectl -n zamaz-mesh logs zamaz-api-286jrvmmq6-hlf5t -c api',
+    ],
+    [
+      'mesh-restarts-climbing',
+      'mesh.app.restarts',
+      'Pod/zamaz-mesh/zamaz-frontend-5nntldq49l-kdt9z',
+      'container web has restarted 7 times (more than 3); last terminated OOMKilled (exit 137) at 2026-11-29T08:21:40Z',
+      'kubectl -n zamaz-mesh logs zamaz-frontend-5nntldq49l-kdt9z -c web --previous',
+    ],
+    [
+      'mesh-no-readiness-probe',
+      'mesh.app.probes',
+      'Deployment/zamaz-mesh/zamaz-frontend',
+      'container web has no readinessProbe',
+      'add readinessProbe: {httpGet: {path: /healthz, port: 3000}} to container web',
+    ],
   ])(
     '%s: fails %s with exit 1, naming the object and the fix',
     async (scenario, id, object, message, hint) => {
@@ -183,6 +216,27 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
     );
     // The clusters dump does not depend on the stats matcher: the pool check still sees the proxies.
     expect(check('mesh.envoy.cluster-limits').status).toBe('passed');
+  });
+
+  it('mesh-pod-proxy-blocked: app health inconclusive (exit 2), naming the NetworkPolicy cause; stats still read by exec', async () => {
+    const { code, report, check } = await gateJson(broken('mesh-pod-proxy-blocked'));
+    expect(code).toBe(2);
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    const c = check('mesh.app.health');
+    expect(c.status).toBe('inconclusive');
+    expect(c.findings).toHaveLength(4);
+    expect(c.findings[0]?.object).toBe('Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l');
+    expect(c.findings[0]?.message).toContain(
+      "the API server's pod proxy could not reach the rewritten readiness probe :15020/app-health/api/readyz",
+    );
+    expect(c.findings[0]?.message).toContain(
+      'A default-deny NetworkPolicy in zamaz-mesh blocks the pod proxy',
+    );
+    expect(c.findings[0]?.hint).toContain(
+      'kubectl -n zamaz-mesh exec zamaz-api-286jrvmmq6-fkv2l -c istio-proxy -- curl',
+    );
+    expect(check('mesh.envoy.circuit-breakers').status).toBe('passed');
+    expect(report.checks.some((x) => x.status === 'failed')).toBe(false);
   });
 
   it('mesh-forbidden: inconclusive (exit 2) when meshgate may not list pods in the mesh namespace', async () => {

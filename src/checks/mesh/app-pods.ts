@@ -2,7 +2,8 @@ import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import { podContainers, proxyContainer } from '../common/containers.ts';
 import { num, rec, recs, str } from '../common/narrow.ts';
-import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
+import { noPodsToCheck } from '../common/no-pods.ts';
+import { failed, inconclusive, objectName, type CheckResult, type Finding } from '../types.ts';
 import { appProbers, statusPort } from './app-health.ts';
 import { annotations, findByName, podsOfWorkload, restartHint, workloadOf } from './k8s.ts';
 
@@ -60,15 +61,7 @@ export function checkRestarts(pods: KubeObject[], profile: Profile): CheckResult
       });
     }
   }
-  if (pods.length === 0) {
-    return failed([
-      {
-        object: objectName('Namespace', profile.namespaces.mesh),
-        message: `no running pod in ${profile.namespaces.mesh}: there are no restarts to verify`,
-        hint: './scripts/istio-migration.sh deploy-app (guide step 5)',
-      },
-    ]);
-  }
+  if (pods.length === 0) return noPodsToCheck(profile.namespaces.mesh);
   return failed(
     findings,
     `${pods.length} pods, ${containers} containers; highest restartCount ${worst} (limit ${max})`,
@@ -134,9 +127,11 @@ export function checkReadinessProbes(
       });
       continue;
     }
-    seen.push(`${w.name} ${probeTarget(probe)}`);
+    let injected = 0;
+    let rewrittenOk = 0;
     for (const pod of podsOfWorkload(dep, pods)) {
       if (!proxyContainer(pod)) continue; // mesh.app.sidecars reports it
+      injected++;
       const obj = podObj(pod);
       const app = recs(rec(pod.spec).containers).find((c) => c.name === w.container);
       const podProbe = rec(app?.readinessProbe);
@@ -149,7 +144,10 @@ export function checkReadinessProbes(
         });
         continue;
       }
-      if (!needsRewrite(podProbe)) continue;
+      if (!needsRewrite(podProbe)) {
+        rewrittenOk++;
+        continue;
+      }
       const sp = statusPort(pod);
       const want = `/app-health/${w.container}/readyz`;
       const http = rec(podProbe.httpGet);
@@ -179,10 +177,22 @@ export function checkReadinessProbes(
           field: `spec.containers[istio-proxy].env[ISTIO_KUBE_APP_PROBERS]`,
           expected: `an entry for ${want}`,
         });
-      }
+      } else rewrittenOk++;
     }
+    seen.push(
+      `${w.name} ${probeTarget(probe)}${needsRewrite(probe) ? ` (rewritten for the sidecar on ${rewrittenOk}/${injected} pods)` : ''}`,
+    );
   }
-  return failed(findings, `readiness probes: ${seen.join(', ') || 'none'}`);
+  if (findings.length === 0 && seen.length === 0) {
+    return inconclusive([
+      {
+        object: objectName('Namespace', ns),
+        message: `none of the profile's Deployments (${profile.app.workloads.map((w) => w.name).join(', ')}) exists in ${ns}: there are no readiness probes to verify`,
+        hint: 'see mesh.app.deployments',
+      },
+    ]);
+  }
+  return failed(findings, `readiness probes: ${seen.join(', ')}`);
 }
 
 /** Application containers do not run as the proxy's UID 1337: their traffic would bypass the sidecar (IST0144). */
@@ -209,5 +219,6 @@ export function checkAppUid(pods: KubeObject[], profile: Profile): CheckResult {
       });
     }
   }
+  if (n === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   return failed(findings, `${n - findings.length}/${n} app containers run as a UID other than ${PROXY_UID}`);
 }
