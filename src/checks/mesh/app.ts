@@ -1,3 +1,4 @@
+import { noPodsToCheck } from '../common/no-pods.ts';
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import { proxyContainer } from '../common/containers.ts';
@@ -232,6 +233,7 @@ export function checkSidecarResources(pods: KubeObject[], profile: Profile): Che
       }
     }
   }
+  if (n === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   return failed(
     findings,
     `${n} proxies; expected requests ${want.requests.cpu}/${want.requests.memory}, limits ${want.limits.cpu}/${want.limits.memory}`,
@@ -281,6 +283,7 @@ export function checkSpireTemplate(pods: KubeObject[], profile: Profile): CheckR
       });
     }
   }
+  if (n === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   return failed(
     findings,
     `${n - findings.length}/${n} injected pods use the spire template with the ${profile.spire.csiDriver} socket`,
@@ -346,6 +349,7 @@ export interface PodCerts {
 
 /** A running proxy holds an SVID for spiffe://<td>/ns/<ns>/sa/<sa> (the guide's "SPIRE identities configured"). */
 export function checkProxyIdentities(certs: PodCerts[], profile: Profile): CheckResult {
+  if (certs.length === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   const findings: Finding[] = [];
   const unreadable: Finding[] = [];
   for (const { pod, sans } of certs) {
@@ -399,6 +403,7 @@ export function checkScrapeAnnotations(pods: KubeObject[], profile: Profile): Ch
       });
     }
   }
+  if (n === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   return failed(
     findings,
     `${n - findings.length}/${n} proxies annotated for Prometheus (${profile.prometheus.url})`,

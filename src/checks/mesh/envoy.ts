@@ -1,3 +1,4 @@
+import { noPodsToCheck } from '../common/no-pods.ts';
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import { rec, str } from '../common/narrow.ts';
@@ -37,6 +38,7 @@ const OVERFLOWS = ['upstream_cx_overflow', 'upstream_rq_pending_overflow', 'upst
  * exports them), never a pass.
  */
 export function checkCircuitBreakerStats(pods: PodStats[], profile: Profile): CheckResult {
+  if (pods.length === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   const broken: Finding[] = [];
   const blind: Finding[] = [];
   const overflowNotes: string[] = [];
@@ -113,6 +115,7 @@ export function checkEnvoyClusterLimits(
   profile: Profile,
 ): CheckResult {
   const ns = profile.namespaces.mesh;
+  if (pods.length === 0) return noPodsToCheck(ns, 'injected pods');
   const hosts = profile.traffic.destinationRules.flatMap((name) => {
     const dr = findByName(drs, name, ns);
     const r = dr ? resolveHost(str(rec(dr.spec).host) ?? '', ns) : undefined;

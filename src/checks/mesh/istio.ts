@@ -1,3 +1,4 @@
+import { noPodsToCheck } from '../common/no-pods.ts';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../cluster/types.ts';
 import { Resources, type ResourceRef } from '../../cluster/resources.ts';
@@ -348,5 +349,6 @@ export function checkProxyVersions(
       });
     }
   }
+  if (count === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
   return failed(findings, `${count - findings.length}/${count} proxies on Istio ${want ?? '?'}`);
 }
