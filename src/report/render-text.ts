@@ -1,5 +1,5 @@
 import type { Finding } from '../checks/types.ts';
-import type { CheckRecord, GateReport } from './types.ts';
+import { summarise, verdictOf, type CheckRecord, type GateReport } from './types.ts';
 
 const MARK: Record<CheckRecord['status'], string> = {
   passed: 'PASS',
@@ -23,11 +23,14 @@ export function renderFindings(findings: Finding[]): string {
   return findings.map(renderFinding).join('\n');
 }
 
-/** The terminal form: one line per check, findings indented under it, a verdict line last. */
-export function renderGateText(report: GateReport): string {
+/**
+ * The terminal form of suite results: one line per check, findings indented under it, then a
+ * verdict line over these checks.
+ */
+export function renderChecksText(checks: CheckRecord[], errors: string[] = []): string {
   const out: string[] = [];
   let suite = '';
-  for (const c of report.checks) {
+  for (const c of checks) {
     if (c.suite !== suite) {
       suite = c.suite;
       out.push('', `${suite}`);
@@ -39,11 +42,16 @@ export function renderGateText(report: GateReport): string {
       out.push(`    - ${first ?? ''}`, ...rest.map((l) => `    ${l}`));
     }
   }
-  for (const e of report.errors) out.push('', `error: ${e}`);
-  const s = report.summary;
+  for (const e of errors) out.push('', `error: ${e}`);
+  const s = summarise(checks);
   out.push(
     '',
-    `verdict: ${report.verdict}  (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped)`,
+    `verdict: ${verdictOf(checks, errors)}  (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped)`,
   );
   return out.join('\n').replace(/^\n/, '') + '\n';
+}
+
+/** The gate report in the terminal. */
+export function renderGateText(report: GateReport): string {
+  return renderChecksText(report.checks, report.errors);
 }

@@ -4,7 +4,7 @@ import type { Profile } from '../../profile/index.ts';
 import {
   ExitCode,
   exitCodeOf,
-  renderGateText,
+  renderChecksText,
   summarise,
   verdictOf,
   type ExitCodeValue,
@@ -175,20 +175,7 @@ async function runGate(
       `verification suites ${v} (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive)`,
     );
     if (v !== 'PASS' && global.output === 'text') {
-      io.err(
-        renderGateText({
-          schema: 'meshgate.dev/gate-report/v1',
-          verdict: v,
-          suites: ['mesh', 'security'],
-          summary: s,
-          checks: run.checks.filter((c) => c.status === 'failed' || c.status === 'inconclusive'),
-          errors: run.errors,
-          cluster: { server: ctx.cluster.server },
-          profile: ctx.file ?? 'defaults',
-          startedAt: '',
-          finishedAt: '',
-        }),
-      );
+      io.err(renderChecksText(run.checks, run.errors));
     }
   }
   if (from === 0) {

@@ -4,7 +4,7 @@ import type { Profile } from '../../profile/index.ts';
 import {
   ExitCode,
   exitCodeOf,
-  renderGateText,
+  renderChecksText,
   summarise,
   verdictOf,
   type ExitCodeValue,
@@ -97,20 +97,7 @@ export function testStep(
       if (global.output === 'json') io.out(`${JSON.stringify(doc, null, 2)}\n`);
       else {
         io.out(`Step 7 smoke run: ${smoke.verdict} — ${smoke.reason}\n`);
-        io.out(
-          renderGateText({
-            schema: 'meshgate.dev/gate-report/v1',
-            verdict: suites,
-            suites: ['security'],
-            summary: summarise(run.checks),
-            checks: run.checks,
-            errors: run.errors,
-            cluster: { server: cluster.server },
-            profile: file ?? 'defaults',
-            startedAt: '',
-            finishedAt: '',
-          }),
-        );
+        io.out(renderChecksText(run.checks, run.errors));
         io.out(`initial testing: ${verdict}\n`);
       }
       return verdict === 'PASS' ? ExitCode.Pass : exitCodeOf(verdict);
