@@ -1,8 +1,16 @@
 import { PassThrough } from 'node:stream';
 import { Exec, Watch, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-import { ClusterError, errorFromStatus, NotFound, Unreachable, type RequestInfo } from './errors.ts';
+import {
+  ClusterError,
+  errorFromStatus,
+  InvalidObject,
+  NotFound,
+  Unreachable,
+  type RequestInfo,
+} from './errors.ts';
 import { Limiter } from './limiter.ts';
 import { collectionPath, objectPath, Resources, type ResourceRef } from './resources.ts';
+import { objectProblems } from './schemas.ts';
 import { Transport, type RetryPolicy } from './transport.ts';
 import type {
   AccessAttributes,
@@ -153,6 +161,7 @@ export class ClusterClient {
         }
         token = body.metadata?.continue || undefined;
       } while (token);
+      validateAtEdge(ref, items, info(ref, 'list', path, opts.namespace));
       return items;
     });
   }
@@ -450,6 +459,17 @@ export class ClusterClient {
     if (!dryRun) this.invalidate();
     return created;
   }
+}
+
+/** Custom resources are checked against the fields meshgate reads before any check sees them. */
+function validateAtEdge(ref: ResourceRef, items: KubeObject[], reqInfo: RequestInfo): void {
+  const bad = items
+    .map((o) => ({
+      object: `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
+      problems: objectProblems(ref, o),
+    }))
+    .filter((o) => o.problems.length > 0);
+  if (bad.length > 0) throw new InvalidObject(reqInfo, bad);
 }
 
 function exitCodeOf(status: V1Status | undefined): number {

@@ -17,6 +17,7 @@ export type ClusterErrorKind =
   | 'Invalid'
   | 'Unreachable'
   | 'ServerError'
+  | 'InvalidObject'
   | 'KubeconfigError';
 
 /** Base of every error the cluster layer returns; `cause` keeps the original. */
@@ -132,6 +133,23 @@ export class ServerError extends ClusterError {
       {
         cause,
       },
+    );
+  }
+}
+
+/** An object the API returned that lacks the shape meshgate relies on: reading it would guess. */
+export class InvalidObject extends ClusterError {
+  override readonly name = 'InvalidObject';
+  constructor(
+    request: RequestInfo,
+    readonly objects: { object: string; problems: string[] }[],
+  ) {
+    super(
+      'InvalidObject',
+      `cannot read ${objects
+        .map((o) => `${o.object} (${o.problems.slice(0, 3).join('; ')})`)
+        .join(', ')}: the object does not have the shape Istio, SPIRE or k6 define`,
+      request,
     );
   }
 }

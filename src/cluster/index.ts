@@ -13,6 +13,7 @@ export {
   Conflict,
   Forbidden,
   Invalid,
+  InvalidObject,
   KubeconfigError,
   NotFound,
   ServerError,

@@ -25,7 +25,9 @@ function toInconclusive(err: unknown): Inconclusive | undefined {
           ? 'check that the API server is reachable from here with the same kubeconfig: kubectl get --raw /version'
           : err.kind === 'NotFound'
             ? 'create the missing object, or correct its name in meshgate.config.ts'
-            : '';
+            : err.kind === 'InvalidObject'
+              ? 'correct the object named above (kubectl edit), so its fields have the types its CRD defines'
+              : '';
     return new Inconclusive(`could not verify: ${err.message}`, hint, { cause: err });
   }
   return undefined;

@@ -249,4 +249,17 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
     expect(c.findings[0]?.hint).toContain('grant the permission');
     expect(report.checks.some((x) => x.status === 'failed')).toBe(false);
   });
+
+  it('is inconclusive (exit 2) on a custom resource with a mistyped field, naming the object and field', async () => {
+    const { code, report, check } = await gateJson('scenarios/broken/malformed-virtualservice');
+    expect(code).toBe(2);
+    expect(report.verdict).toBe('INCONCLUSIVE');
+    const weights = check('mesh.traffic.weights');
+    expect(weights.status).toBe('inconclusive');
+    expect(weights.findings[0]?.message).toContain(
+      'cannot read VirtualService/zamaz-mesh/zamaz (spec.http.0.route.1.weight: Invalid input: expected number, received string)',
+    );
+    expect(weights.findings[0]?.hint).toContain('correct the object named above');
+    expect(report.checks.filter((c) => c.status === 'failed')).toEqual([]);
+  });
 });
