@@ -19,11 +19,14 @@ import {
   checkSpireIssued,
   checkStrictMtls,
   checkTrustDomain,
+  checkWorkloadSelectors,
   curlArgv,
   hasProxy,
+  needsAllPods,
   principalNamespaces,
   probeNotRun,
   runningPods,
+  selectorNamespaces,
   serviceUrl,
   violatingPod,
   type CertsAnswer,
@@ -108,6 +111,22 @@ describe('Network Security', () => {
 
   gate(
     'security',
+    'security.mtls.selectors',
+    'PeerAuthentication and DestinationRule workload selectors match running pods',
+    async ({ cluster, profile }) => {
+      const ns = profile.namespaces;
+      const root = profile.istio.rootNamespace;
+      const pas = await listIn(cluster, Resources.peerAuthentications, [root, ns.mesh]);
+      const drs = await listIn(cluster, Resources.destinationRules, [ns.mesh, root, ns.legacy]);
+      // Only the namespaces that hold a selector, plus the mesh's (to tell "selects nothing" from
+      // "nothing deployed yet").
+      const pods = await listIn(cluster, Resources.pods, [ns.mesh, ...selectorNamespaces(pas, drs, profile)]);
+      return checkWorkloadSelectors(pas, drs, pods, profile);
+    },
+  );
+
+  gate(
+    'security',
     'security.authz.deny-by-default',
     'A deny-all AuthorizationPolicy covers the mesh and nothing allows all',
     async ({ cluster, profile }) =>
@@ -123,14 +142,18 @@ describe('Network Security', () => {
   gate(
     'security',
     'security.authz.allow-policies',
-    'ALLOW policies name real workloads and principals of the trust domain',
+    'AuthorizationPolicies select running workloads; ALLOW policies name principals of the trust domain',
     async ({ cluster, profile }) => {
       const policies = await listIn(cluster, Resources.authorizationPolicies, [
         profile.namespaces.mesh,
         profile.istio.rootNamespace,
       ]);
       const sas = await listIn(cluster, Resources.serviceAccounts, principalNamespaces(policies));
-      return checkAllowPolicies(policies, await meshPods(cluster, profile), sas, profile);
+      // A root-namespace selector applies mesh-wide, so only then are all pods listed (IST0127).
+      const pods = needsAllPods(policies, profile)
+        ? await cluster.list(Resources.pods)
+        : await meshPods(cluster, profile);
+      return checkAllowPolicies(policies, pods, sas, profile);
     },
   );
 

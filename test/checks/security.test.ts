@@ -103,6 +103,51 @@ describe('DestinationRule TLS', () => {
     expect(r.findings[1]?.message).toContain(
       'sets spec.subsets[v1].trafficPolicy.tls.mode to DISABLE for the mesh host',
     );
+    // The SIMPLE one has no CA either: said in the same finding, not as a second one.
+    expect(r.findings[0]?.message).toBe(
+      "DestinationRule/zamaz/bad sets spec.trafficPolicy.portLevelSettings[8080].tls.mode to SIMPLE for the mesh host zamaz-api.zamaz-mesh.svc.cluster.local: one-way TLS to a STRICT workload is rejected, or bypasses Istio's mTLS; it also sets no caCertificates or credentialName (istioctl analyze: IST0129)",
+    );
+    expect(r.details.filter((d) => d.startsWith('warning:'))).toEqual([]);
+  });
+  it('warns, without failing, about SIMPLE/MUTUAL without a CA (IST0128/IST0129) outside the mesh', () => {
+    const external = obj('DestinationRule', 'payments', NS, {
+      spec: {
+        host: 'payments.example.com',
+        trafficPolicy: {
+          tls: { mode: 'SIMPLE' },
+          portLevelSettings: [
+            { port: { number: 8443 }, tls: { mode: 'MUTUAL', credentialName: 'payments' } },
+          ],
+        },
+        subsets: [{ name: 'eu', trafficPolicy: { tls: { mode: 'MUTUAL', caCertificates: '/etc/ca.pem' } } }],
+      },
+    });
+    const r = checkDestinationRuleTls([external], svc, profile);
+    expect(r.status).toBe('passed');
+    expect(r.details).toEqual([
+      'no DestinationRule targets a Service of zamaz-mesh',
+      'warning: DestinationRule/zamaz-mesh/payments → payments.example.com: spec.trafficPolicy.tls.mode is SIMPLE without caCertificates or credentialName, so no CA of its own verifies the server certificate (istioctl analyze: IST0128); set caCertificates or credentialName: kubectl -n zamaz-mesh edit destinationrule payments',
+    ]);
+    const portLevel = obj('DestinationRule', 'db', 'zamaz', {
+      spec: {
+        host: 'db.example.com',
+        trafficPolicy: { portLevelSettings: [{ port: { number: 5432 }, tls: { mode: 'MUTUAL' } }] },
+      },
+    });
+    expect(checkDestinationRuleTls([portLevel], svc, profile).details[1]).toContain(
+      'spec.trafficPolicy.portLevelSettings[5432].tls.mode is MUTUAL without caCertificates or credentialName, so no CA of its own verifies the server certificate (istioctl analyze: IST0129)',
+    );
+  });
+  it('takes insecureSkipVerify: true as a decision, not a missing CA', () => {
+    const skip = obj('DestinationRule', 'skip', NS, {
+      spec: {
+        host: 'legacy.example.com',
+        trafficPolicy: { tls: { mode: 'SIMPLE', insecureSkipVerify: true } },
+      },
+    });
+    expect(checkDestinationRuleTls([skip], svc, profile).details).toEqual([
+      'no DestinationRule targets a Service of zamaz-mesh',
+    ]);
   });
   it('ignores rules for hosts outside the mesh (a short name resolves in the rule namespace)', () => {
     const legacy = obj('DestinationRule', 'legacy', 'zamaz', {

@@ -1,5 +1,6 @@
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
+import { podPhase } from '../common/containers.ts';
 import {
   formatSelector,
   matchesSelector,
@@ -136,10 +137,67 @@ function describeRule(rule: Record<string, unknown>): string {
 }
 
 /**
- * Every ALLOW policy for the mesh namespace: its selector matches running pods, and its principals
- * are `<trustDomain>/ns/<ns>/sa/<sa>` of existing ServiceAccounts (a principal from another trust
- * domain never matches, so the flow it meant to allow is silently denied). The details say what
- * each policy opens.
+ * Running pods a policy's selector is matched against: those of its own namespace, or of every
+ * namespace for a policy in the root namespace (Istio applies those mesh-wide).
+ */
+function selectedPods(p: Policy, pods: KubeObject[], root: string): KubeObject[] {
+  if (!p.selector) return [];
+  const sel = p.selector;
+  const scope =
+    p.namespace === root ? pods.filter((pod) => podPhase(pod) === 'Running') : runningPods(pods, p.namespace);
+  return scope.filter((pod) => matchesSelector(sel, labelsOf(pod.metadata.labels)));
+}
+
+/** What a policy that selects nothing fails to do, by action (ALLOW without rules is a workload deny-all). */
+function lostEffect(p: Policy): string {
+  switch (p.action) {
+    case 'ALLOW':
+      return (p.rules ?? []).length > 0
+        ? 'the flow it is meant to allow stays denied'
+        : 'it was meant to deny every request to those pods and denies none';
+    case 'DENY':
+      return 'the requests it is meant to deny are not denied';
+    case 'CUSTOM':
+      return 'its external authorizer is never asked';
+    default:
+      return `its ${p.action} rules apply to nothing`;
+  }
+}
+
+/**
+ * istioctl's IST0127 (NoMatchingWorkloadsFound), for every action: a selector that matches no
+ * running pod. istioctl counts pods in any phase; only running ones take traffic, so we are stricter.
+ */
+function noWorkloadFinding(p: Policy, pods: KubeObject[], root: string): Finding | undefined {
+  if (!p.selector || selectedPods(p, pods, root).length > 0) return undefined;
+  const sel = formatSelector(p.selector);
+  const where = p.namespace === root ? 'any namespace' : p.namespace;
+  return {
+    object: p.ref,
+    message: `${p.ref} selects ${sel}, which matches no running pod in ${where}: ${lostEffect(p)} (istioctl analyze: IST0127 NoMatchingWorkloadsFound)`,
+    hint: `set spec.selector.matchLabels to the labels of the workload it is for (${p.namespace === root ? 'kubectl get pods -A --show-labels' : `kubectl -n ${p.namespace} get pods --show-labels`}), or delete it: kubectl -n ${p.namespace} delete authorizationpolicy ${p.name}`,
+    field: 'spec.selector.matchLabels',
+    expected: 'the labels of a running pod',
+    actual: sel,
+  };
+}
+
+/**
+ * Whether the allow-policies check needs every pod of the cluster rather than the mesh namespace's:
+ * only when a root-namespace policy has a selector, so the usual run stays within the namespaces.
+ */
+export function needsAllPods(policies: KubeObject[], profile: Profile): boolean {
+  return policies
+    .map(readPolicy)
+    .some((p) => p.namespace === profile.istio.rootNamespace && p.selector !== undefined);
+}
+
+/**
+ * Every AuthorizationPolicy for the mesh namespace selects running pods (IST0127; for a policy in
+ * the root namespace, pods anywhere, so `pods` must then be all of them: see `needsAllPods`), and
+ * every ALLOW policy's principals are `<trustDomain>/ns/<ns>/sa/<sa>` of existing ServiceAccounts (a
+ * principal from another trust domain never matches, so the flow it meant to allow is silently
+ * denied). The details say what each ALLOW policy opens.
  */
 export function checkAllowPolicies(
   policies: KubeObject[],
@@ -149,29 +207,17 @@ export function checkAllowPolicies(
 ): CheckResult {
   const mesh = profile.namespaces.mesh;
   const td = profile.trustDomain;
-  const running = runningPods(pods, mesh);
+  const root = profile.istio.rootNamespace;
   const sas = new Set(serviceAccounts.map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`));
-  const findings: Finding[] = [];
+  const relevant = policies.map(readPolicy).filter((p) => appliesToMesh(p, profile));
+  const findings: Finding[] = relevant.flatMap((p) => noWorkloadFinding(p, pods, root) ?? []);
   const details: string[] = [];
-  const allow = policies
-    .map(readPolicy)
-    .filter((p) => appliesToMesh(p, profile) && p.action === 'ALLOW' && (p.rules ?? []).length > 0);
+  const allow = relevant.filter((p) => p.action === 'ALLOW' && (p.rules ?? []).length > 0);
   for (const p of allow) {
-    const selected = p.selector
-      ? running.filter((pod) => matchesSelector(p.selector as LabelSelector, labelsOf(pod.metadata.labels)))
-      : running;
     const target = p.selector
-      ? `${formatSelector(p.selector)} (${selected.length} pods)`
+      ? `${formatSelector(p.selector)} (${selectedPods(p, pods, root).length} pods)`
       : `all workloads in ${p.namespace === mesh ? mesh : 'the mesh'}`;
     (p.rules ?? []).forEach((rule) => details.push(`${p.ref} opens ${target} ${describeRule(rule)}`));
-    if (p.selector && selected.length === 0) {
-      findings.push({
-        object: p.ref,
-        message: `${p.ref} selects ${formatSelector(p.selector)}, which matches no running pod in ${mesh}: the flow it is meant to allow stays denied`,
-        hint: `fix spec.selector.matchLabels to the workload's labels: kubectl -n ${mesh} get pods --show-labels`,
-        field: 'spec.selector',
-      });
-    }
     (p.rules ?? []).forEach((rule, r) =>
       recs(rule.from).forEach((f) => {
         const source = rec(f.source);

@@ -26,31 +26,72 @@ export function targetsMeshHost(
 interface TlsSetting {
   field: string;
   mode: string;
+  /** The istioctl code for this place without a CA: IST0128 top level, IST0129 port level. */
+  code: string;
+  /**
+   * SIMPLE/MUTUAL with nothing to verify the server by: no `caCertificates`, no `credentialName`
+   * (whose Secret carries the CA) and no explicit `insecureSkipVerify: true`, which is a decision
+   * rather than an omission.
+   */
+  noCa: boolean;
+}
+
+function setting(tls: unknown, field: string, code: string): TlsSetting | undefined {
+  const t = rec(tls);
+  const mode = str(t.mode);
+  if (!mode) return undefined;
+  const noCa =
+    (mode === 'SIMPLE' || mode === 'MUTUAL') &&
+    !str(t.caCertificates) &&
+    !str(t.credentialName) &&
+    t.insecureSkipVerify !== true;
+  return { field, mode, code, noCa };
 }
 
 function tlsSettings(spec: Record<string, unknown>): TlsSetting[] {
   const out: TlsSetting[] = [];
-  const fromPolicy = (policy: unknown, prefix: string) => {
+  const fromPolicy = (policy: unknown, prefix: string, subset: boolean) => {
     const p = rec(policy);
-    const mode = str(rec(p.tls).mode);
-    if (mode) out.push({ field: `${prefix}.tls.mode`, mode });
+    // istioctl analyze looks at the top-level policy only, not at subsets; we report subsets as IST0128.
+    const top = setting(p.tls, `${prefix}.tls.mode`, 'IST0128');
+    if (top) out.push(top);
     recs(p.portLevelSettings).forEach((pl, i) => {
-      const m = str(rec(pl.tls).mode);
       const port = num(rec(pl.port).number);
-      if (m) out.push({ field: `${prefix}.portLevelSettings[${port ?? i}].tls.mode`, mode: m });
+      const s = setting(
+        pl.tls,
+        `${prefix}.portLevelSettings[${port ?? i}].tls.mode`,
+        subset ? 'IST0128' : 'IST0129',
+      );
+      if (s) out.push(s);
     });
   };
-  fromPolicy(spec.trafficPolicy, 'spec.trafficPolicy');
+  fromPolicy(spec.trafficPolicy, 'spec.trafficPolicy', false);
   recs(spec.subsets).forEach((s, i) =>
-    fromPolicy(s.trafficPolicy, `spec.subsets[${str(s.name) ?? i}].trafficPolicy`),
+    fromPolicy(s.trafficPolicy, `spec.subsets[${str(s.name) ?? i}].trafficPolicy`, true),
   );
   return out;
+}
+
+const NO_CA = 'without caCertificates or credentialName, so no CA of its own verifies the server certificate';
+
+/** The details line for a SIMPLE/MUTUAL setting without a CA that is not already a finding. */
+function noCaWarning(name: string, ns: string, host: string, s: TlsSetting, drName: string): string {
+  return (
+    `warning: ${name} → ${host}: ${s.field} is ${s.mode} ${NO_CA} (istioctl analyze: ${s.code}); ` +
+    `set caCertificates or credentialName: kubectl -n ${ns} edit destinationrule ${drName}`
+  );
 }
 
 /**
  * DestinationRules that send plaintext (DISABLE) or one-way TLS (SIMPLE) to a mesh Service: under
  * STRICT these calls fail, and they bypass Istio's mutual TLS even where they do not. istioctl 1.20
  * reports no such conflict (IST0113 is never emitted).
+ *
+ * SIMPLE/MUTUAL without a CA (istioctl IST0128/IST0129) is added to the SIMPLE finding for a mesh
+ * host; anywhere else (MUTUAL to a mesh host, any host outside the mesh namespace) it is a details
+ * warning, not a failure: this item is about mTLS inside the mesh, and the profile says nothing about
+ * TLS origination to external hosts, so it cannot tell a missing CA from one the proxy's default
+ * trust store covers.
  */
 export function checkDestinationRuleTls(
   rules: KubeObject[],
@@ -63,27 +104,38 @@ export function checkDestinationRuleTls(
   );
   const findings: Finding[] = [];
   const details: string[] = [];
+  const warnings: string[] = [];
   for (const dr of rules) {
     const spec = rec(dr.spec);
     const host = str(spec.host) ?? '';
     const ns = dr.metadata.namespace ?? '';
-    if (!targetsMeshHost(host, ns, mesh, meshServices)) continue;
     const name = objectName('DestinationRule', dr.metadata.name, ns);
     const settings = tlsSettings(spec);
+    const toMesh = targetsMeshHost(host, ns, mesh, meshServices);
+    const bad = toMesh ? settings.filter((x) => BAD_MODES.has(x.mode)) : [];
+    for (const s of settings.filter((x) => x.noCa && !bad.includes(x))) {
+      warnings.push(noCaWarning(name, ns, host, s, dr.metadata.name));
+    }
+    if (!toMesh) continue;
     details.push(
       `${name} → ${host}: ${settings.map((s) => `${s.field.replace('spec.', '')}=${s.mode}`).join(', ') || 'no tls (auto mTLS)'}`,
     );
-    for (const s of settings.filter((x) => BAD_MODES.has(x.mode))) {
-      findings.push({
-        object: name,
-        message: `${name} sets ${s.field} to ${s.mode} for the mesh host ${host}: ${s.mode === 'DISABLE' ? 'plaintext' : 'one-way TLS'} to a STRICT workload is rejected, or bypasses Istio's mTLS`,
-        hint: `set ${s.field} to ISTIO_MUTUAL (or remove it and let auto mTLS choose): kubectl -n ${ns} edit destinationrule ${dr.metadata.name}`,
-        field: s.field,
-        expected: 'ISTIO_MUTUAL',
-        actual: s.mode,
-      });
-    }
+    for (const s of bad) findings.push(downgradeFinding(name, ns, dr.metadata.name, host, s));
   }
   if (details.length === 0) details.push(`no DestinationRule targets a Service of ${mesh}`);
-  return failed(findings, ...details);
+  return failed(findings, ...details, ...warnings);
+}
+
+function downgradeFinding(name: string, ns: string, drName: string, host: string, s: TlsSetting): Finding {
+  const noCa = s.noCa
+    ? `; it also sets no caCertificates or credentialName (istioctl analyze: ${s.code})`
+    : '';
+  return {
+    object: name,
+    message: `${name} sets ${s.field} to ${s.mode} for the mesh host ${host}: ${s.mode === 'DISABLE' ? 'plaintext' : 'one-way TLS'} to a STRICT workload is rejected, or bypasses Istio's mTLS${noCa}`,
+    hint: `set ${s.field} to ISTIO_MUTUAL (or remove it and let auto mTLS choose): kubectl -n ${ns} edit destinationrule ${drName}`,
+    field: s.field,
+    expected: 'ISTIO_MUTUAL',
+    actual: s.mode,
+  };
 }

@@ -2,6 +2,7 @@ export {
   checkAllowPolicies,
   checkDenyByDefault,
   matchesEverything,
+  needsAllPods,
   principalNamespaces,
 } from './authorization.ts';
 export { checkDestinationRuleTls, targetsMeshHost } from './destination-rule-tls.ts';
@@ -45,3 +46,4 @@ export {
   serviceUrl,
 } from './probes.ts';
 export type { ProbeAnswer } from './probes.ts';
+export { checkWorkloadSelectors, selectorNamespaces } from './workload-selectors.ts';
