@@ -1,3 +1,4 @@
+import { serviceAccountOf, workloadOf } from '../common/pods.ts';
 import type { KubeObject } from '../../cluster/types.ts';
 import { labelsOf, num, rec, recs, str } from '../common/narrow.ts';
 import { podPhase } from '../common/containers.ts';
@@ -29,22 +30,6 @@ export function containerReady(pod: KubeObject, name: string): boolean | undefin
 
 export function nodeOf(pod: KubeObject): string | undefined {
   return str(rec(pod.spec).nodeName);
-}
-
-export function serviceAccountOf(pod: KubeObject): string {
-  return str(rec(pod.spec).serviceAccountName) ?? 'default';
-}
-
-/** The Deployment (via its ReplicaSet's pod-template-hash naming), StatefulSet or DaemonSet owning a pod. */
-export function workloadOf(pod: KubeObject): { kind: string; name: string } | undefined {
-  const owner = pod.metadata.ownerReferences?.find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
-  if (!owner) return undefined;
-  if (owner.kind === 'ReplicaSet') {
-    const hash = pod.metadata.labels?.['pod-template-hash'];
-    const name = hash && owner.name.endsWith(`-${hash}`) ? owner.name.slice(0, -hash.length - 1) : owner.name;
-    return { kind: 'Deployment', name };
-  }
-  return { kind: owner.kind, name: owner.name };
 }
 
 /** `kubectl rollout restart deployment/x -n ns`, or `kubectl delete pod` for a bare pod. */
@@ -110,3 +95,5 @@ export function findByName(objects: KubeObject[], name: string, namespace?: stri
 export function serviceFqdn(name: string, namespace: string): string {
   return `${name}.${namespace}.svc.cluster.local`;
 }
+
+export { serviceAccountOf, workloadOf };

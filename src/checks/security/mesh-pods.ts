@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../cluster/types.ts';
 import { podPhase, proxyContainer } from '../common/containers.ts';
-import { labelsOf, rec, str } from '../common/narrow.ts';
+import { serviceAccountOf, workloadOf } from '../common/pods.ts';
 
 /** Running pods of a namespace: the ones that take traffic and hold an identity now. */
 export function runningPods(pods: KubeObject[], namespace: string): KubeObject[] {
@@ -11,23 +11,12 @@ export function hasProxy(pod: KubeObject): boolean {
   return proxyContainer(pod) !== undefined;
 }
 
-export function serviceAccountOf(pod: KubeObject): string {
-  return str(rec(pod.spec).serviceAccountName) ?? str(rec(pod.spec).serviceAccount) ?? 'default';
-}
+export { serviceAccountOf };
 
-/**
- * The controller a person edits to fix a pod: a ReplicaSet's Deployment (name minus the
- * pod-template-hash), else the owner itself, else the pod.
- */
+/** The controller a person edits to fix a pod, in kubectl's lower-case kind; the pod itself when bare. */
 export function ownerOf(pod: KubeObject): { kind: string; name: string } {
-  const owner =
-    (pod.metadata.ownerReferences ?? []).find((o) => o.controller) ?? pod.metadata.ownerReferences?.[0];
-  if (!owner) return { kind: 'pod', name: pod.metadata.name };
-  const hash = labelsOf(pod.metadata.labels)['pod-template-hash'];
-  if (owner.kind === 'ReplicaSet' && hash && owner.name.endsWith(`-${hash}`)) {
-    return { kind: 'deployment', name: owner.name.slice(0, -hash.length - 1) };
-  }
-  return { kind: owner.kind.toLowerCase(), name: owner.name };
+  const w = workloadOf(pod);
+  return w ? { kind: w.kind.toLowerCase(), name: w.name } : { kind: 'pod', name: pod.metadata.name };
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
