@@ -40,6 +40,8 @@ export function requiredPermissions(profile: Profile): AccessAttributes[] {
     group,
     resource,
   }));
+  // prereq.rbac proves enforcement by asking about another subject.
+  out.push({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' });
   for (const namespace of [...new Set([ns.istio, ns.spire, ns.mesh, ns.legacy, ns.monitoring])]) {
     for (const [group, resource] of NAMESPACED_READS) out.push({ verb: 'list', group, resource, namespace });
   }

@@ -1,5 +1,5 @@
 import type { AccessDecision } from '../../cluster/types.ts';
-import { failed, type CheckResult } from '../types.ts';
+import { failed, inconclusive, type CheckResult } from '../types.ts';
 
 export const RBAC_GROUP_VERSION = 'rbac.authorization.k8s.io/v1';
 
@@ -24,7 +24,17 @@ export function checkRbac(
     ]);
   }
   if ('unavailable' in probe) {
-    return failed([], `${RBAC_GROUP_VERSION} is served`, `behavioural probe not run: ${probe.unavailable}`);
+    // Served is not proof of enforcement (mesh.md): without the probe the question stays open.
+    return inconclusive(
+      [
+        {
+          object: 'cluster/rbac',
+          message: `${RBAC_GROUP_VERSION} is served, but whether it is enforced could not be tested: ${probe.unavailable}`,
+          hint: 'grant the identity running meshgate "create" on "subjectaccessreviews.authorization.k8s.io" (cluster-wide)',
+        },
+      ],
+      `${RBAC_GROUP_VERSION} is served`,
+    );
   }
   if (probe.decision.allowed) {
     return failed([
