@@ -6,8 +6,8 @@ export type {
   WatchHandle,
   WatchOptions,
 } from './client.ts';
-export { systemClock } from './clock.ts';
-export type { Clock } from './clock.ts';
+export { systemClock } from '../core/index.ts';
+export type { Clock } from '../core/index.ts';
 export {
   ClusterError,
   Conflict,

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock, type Clock } from '../core/index.ts';
 import { ClusterError, errorFromStatus, ServerError, Unreachable, type RequestInfo } from './errors.ts';
 
 export interface RetryPolicy {

@@ -1,4 +1,4 @@
-import { parseDuration } from '../checks/common/duration.ts';
+import { requireDuration } from '../core/index.ts';
 import type { Profile } from '../profile/index.ts';
 import type { ScriptProfile, SmokeTarget } from '../../load/lib/script-profile.ts';
 import type { LoadRequest } from './types.ts';
@@ -44,8 +44,5 @@ export function resolveScriptProfile(profile: Profile, req: LoadRequest): Script
 
 /** A duration of the profile in milliseconds. @throws RangeError naming the field. */
 export function durationMs(text: string, field: string): number {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0)
-    throw new RangeError(`${field}: "${text}" is not a duration such as 30s or 5m`);
-  return ms;
+  return requireDuration(text, field);
 }

@@ -1,3 +1,6 @@
+export type { Clock } from '../core/index.ts';
+export { systemClock } from '../core/index.ts';
+
 /** A series' label set, `__name__` included when Prometheus returns it. */
 export type Labels = Readonly<Record<string, string>>;
 
@@ -73,14 +76,3 @@ export interface MetricsSource {
   queryRange(promql: string, start: Date, end: Date, stepSeconds: number): Promise<Matrix>;
   isOnline(): Promise<boolean>;
 }
-
-/** Time is injected so retries can be tested without sleeping. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};

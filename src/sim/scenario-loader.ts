@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { crdName, synthesiseCrd } from './crd-resources.ts';
-import { parseDurationMs } from './duration.ts';
+import { parseDuration } from '../core/index.ts';
 import { isJsonObject, type JsonValue } from './json.ts';
 import {
   describeIdentity,
@@ -217,7 +217,7 @@ function resolveProfile(objects: readonly KubeObject[]): ClusterProfile {
     version,
     forbidden: spec.forbidden,
     user: spec.user ?? DEFAULT_USER,
-    latencyMs: spec.latency === undefined ? 0 : parseDurationMs(spec.latency),
+    latencyMs: spec.latency === undefined ? 0 : latencyMs(spec.latency),
     faults: spec.faults,
     absentGroups: spec.absentGroups,
   };
@@ -416,4 +416,13 @@ export async function loadScenario(paths: string | readonly string[]): Promise<L
     sources: layers.flatMap(layerSources),
     warnings,
   };
+}
+
+/** A fault's latency: a Go-style duration (`5ms`, `1.5s`) or a bare number of milliseconds. */
+function latencyMs(value: string | number): number {
+  const ms =
+    typeof value === 'number' || /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : parseDuration(value);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0)
+    throw new Error(`invalid duration "${value}" (use e.g. 5ms, 1.5s, 1m30s)`);
+  return ms;
 }

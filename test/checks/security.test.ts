@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/cluster/types.ts';
-import { parseDuration } from '../../src/checks/common/duration.ts';
+import { parseDuration } from '../../src/core/index.ts';
 import { matchesSelector, readSelector } from '../../src/checks/common/label-selector.ts';
 import {
   checkAllowPolicies,

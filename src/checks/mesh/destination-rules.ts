@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
-import { parseDuration } from '../common/duration.ts';
+import { parseDuration } from '../../core/index.ts';
 import { labelsOf, num, rec, recs, str, type Rec } from '../common/narrow.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
 import { findByName, livePods, serviceFqdn } from './k8s.ts';

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
-import { parseDuration } from '../common/duration.ts';
+import { parseDuration } from '../../core/index.ts';
 import { labelsOf, rec, recs, str } from '../common/narrow.ts';
 import { Inconclusive } from '../inconclusive.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';

@@ -1,10 +1,7 @@
 // The analysis window [start, end]: an explicit end (so a past window can be analysed again with the
 // same answer) and a start from --window, from the last weight change, or from the profile default.
+import { parseDuration } from '../../core/index.ts';
 import { ANNOTATION_LAST_SHIFT_AT as LAST_SHIFT_ANNOTATION } from '../../traffic/audit.ts';
-
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const SPAN = /^(\d+(ms|s|m|h|d))+$/;
-const PART = /(\d+)(ms|s|m|h|d)/g;
 
 /** A malformed --end / --window, or an unusable annotation: the CLI maps it to exit 3. */
 export class WindowError extends Error {
@@ -13,10 +10,9 @@ export class WindowError extends Error {
 
 /** `10m`, `1h30m`, `90s` → milliseconds. */
 export function parseSpanMs(text: string, what = 'duration'): number {
-  const t = text.trim();
-  if (!SPAN.test(t)) throw new WindowError(`${what} "${text}" is not a duration such as 30s, 10m or 1h30m`);
-  let ms = 0;
-  for (const m of t.matchAll(PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? 0);
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    throw new WindowError(`${what} "${text}" is not a duration such as 30s, 10m or 1h30m`);
   if (ms <= 0) throw new WindowError(`${what} "${text}" must be longer than 0`);
   return ms;
 }
