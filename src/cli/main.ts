@@ -11,7 +11,7 @@ import { testStep } from './commands/smoke.ts';
 import { configPrint } from './commands/config-print.ts';
 import { sim } from './commands/sim.ts';
 import { snapshot } from './commands/snapshot.ts';
-import { report } from './commands/report.ts';
+import { report, type ReportOptions } from './commands/report.ts';
 import { verify, type VerifyOptions } from './commands/verify.ts';
 import { addGlobalOptions, readGlobalOptions } from './global-options.ts';
 import { processIo, type Io } from './output.ts';
@@ -197,10 +197,12 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
 
   program
     .command('report')
-    .description('turn Allure results under --report-dir into an HTML report')
-    .addOption(new Option('--single-file', 'write one self-contained HTML file'))
-    .action(async (opts: { singleFile?: boolean }, cmd: Command) => {
-      result.code = await report(readGlobalOptions(cmd), opts, io);
+    .description("build a run's self-contained HTML report (reports/runs/<run>/report.html)")
+    .argument('[run]', 'latest (default), a run id under <report-dir>/runs, or a run directory')
+    .option('--history <n>', 'add the trend of the N earlier runs of the same command')
+    .addOption(new Option('--single-file', 'one self-contained HTML file (always on; kept for old scripts)'))
+    .action(async (run: string | undefined, opts: ReportOptions, cmd: Command) => {
+      result.code = await report(readGlobalOptions(cmd), run, opts, io);
     });
 
   return program;

@@ -130,6 +130,7 @@ export const defaultProfile: Profile = {
     k6: {},
     operator: { namespace: 'meshgate', parallelism: 2, keep: false, deadline: '15m' },
   },
+  reports: { keepRuns: 20 },
   prereq: {
     tools: {
       kubectl: {

@@ -210,6 +210,11 @@ export const profileSchema = z.strictObject({
       deadline: duration,
     }),
   }),
+  /** Run directories under --report-dir (src/report/run-directory.ts). */
+  reports: z.strictObject({
+    /** Finished runs kept per command (reports/runs/<time>-<command>…); older ones are pruned. */
+    keepRuns: z.number().int().min(1).max(10_000),
+  }),
   prereq: z.strictObject({
     tools: z.record(z.enum(['kubectl', 'helm', 'istioctl']), tool),
     /** YAML file where people record what only a person can attest; relative to the profile. */
