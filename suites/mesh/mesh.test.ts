@@ -60,12 +60,15 @@ import {
   type PodStats,
 } from '../../src/checks/mesh/index.ts';
 import type { Profile } from '../../src/profile/index.ts';
+import { envoyStatsEvidence, spireEntriesEvidence } from '../../src/report/evidence.ts';
 import { gate } from '../support/gate.ts';
 import type { SuiteContext } from '../support/context.ts';
 
 // Envoy's merged Prometheus endpoint, served by pilot-agent and reachable through the API server's pod proxy.
 const MERGED_STATS_PORT = 15020;
 const PROXY = 'istio-proxy';
+/** The stats lines a reviewer needs when a breaker is open: breakers, ejections, overflow. */
+const ENVOY_BREAKER_LINES = /circuit_breakers|outlier_detection|ejections|overflow/;
 
 async function meshPods({ cluster, profile }: SuiteContext): Promise<KubeObject[]> {
   return livePods(await cluster.list(Resources.pods, { namespace: profile.namespaces.mesh }));
@@ -108,12 +111,17 @@ async function execOk(
 }
 
 /** Stats through the pod proxy (15020) first; exec `pilot-agent request GET stats` when the proxy is blocked. */
-async function podStats(cluster: ClusterClient, pod: KubeObject): Promise<PodStats> {
+async function podStats(
+  cluster: ClusterClient,
+  pod: KubeObject,
+  onRaw?: (stats: string) => void,
+): Promise<PodStats> {
   const ns = pod.metadata.namespace ?? '';
   let proxyError = '';
   try {
     const res = await cluster.podProxyGet(ns, pod.metadata.name, MERGED_STATS_PORT, 'stats/prometheus');
     if (res.status === 200 && res.body.trim()) {
+      onRaw?.(res.body);
       return { pod, stats: parsePrometheusClusterStats(res.body), source: `pod proxy :${MERGED_STATS_PORT}` };
     }
     proxyError = `pod proxy :${MERGED_STATS_PORT} answered ${res.status}`;
@@ -124,6 +132,7 @@ async function podStats(cluster: ClusterClient, pod: KubeObject): Promise<PodSta
   try {
     // Unfiltered: `stats?filter=...` is one argv element some exec paths do not pass through unchanged.
     const out = await execOk(cluster, pod, PROXY, ['pilot-agent', 'request', 'GET', 'stats']);
+    onRaw?.(out);
     return { pod, stats: parseAdminClusterStats(out), source: 'exec pilot-agent' };
   } catch (err) {
     // Forbidden exec included: the check reports this proxy as unreadable (inconclusive), never as healthy.
@@ -359,7 +368,7 @@ describe('Phase 1 · Step 2: SPIRE integration', () => {
       ),
   );
 
-  gate('mesh', 'mesh.spire.entries', 'Every mesh pod has a SPIRE registration entry', async (ctx) => {
+  gate('mesh', 'mesh.spire.entries', 'Every mesh pod has a SPIRE registration entry', async (ctx, ev) => {
     const { pod } = await spireServerPod(ctx);
     if (!pod) {
       throw new Inconclusive(
@@ -379,7 +388,9 @@ describe('Phase 1 · Step 2: SPIRE integration', () => {
         'check spire.server.binary and spire.server.socketPath in meshgate.config.ts',
       );
     });
-    return checkSpireEntries(parseEntries(out), await spireManagedPods(ctx), ctx.profile);
+    const entries = parseEntries(out);
+    ev.add(spireEntriesEvidence(entries));
+    return checkSpireEntries(entries, await spireManagedPods(ctx), ctx.profile);
   });
 });
 
@@ -587,9 +598,15 @@ describe('Phase 3 · Step 6: Verify the deployment', () => {
     'mesh',
     'mesh.envoy.circuit-breakers',
     'No Envoy circuit breaker is open and no host is ejected',
-    async (ctx) =>
+    async (ctx, evidence) =>
       checkCircuitBreakerStats(
-        await Promise.all((await proxiedPods(ctx)).map((p) => podStats(ctx.cluster, p))),
+        await Promise.all(
+          (await proxiedPods(ctx)).map((p) =>
+            podStats(ctx.cluster, p, (stats) =>
+              evidence.add(envoyStatsEvidence(p.metadata.name, stats, ENVOY_BREAKER_LINES)),
+            ),
+          ),
+        ),
         ctx.profile,
       ),
   );

@@ -4,9 +4,11 @@ import { expect, test } from 'vitest';
 import { ClusterError } from '../../src/cluster/index.ts';
 import { Inconclusive, isInconclusive } from '../../src/checks/inconclusive.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
+import { checkLabels } from '../../src/report/allure-labels.ts';
 import { renderFindings } from '../../src/report/render-text.ts';
 import type { CheckRecord, SuiteName } from '../../src/report/types.ts';
 import { suiteContext, type SuiteContext } from './context.ts';
+import { Evidence, attachEvidence } from './evidence.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -41,16 +43,20 @@ export function gate(
   suite: SuiteName,
   id: string,
   title: string,
-  body: (ctx: SuiteContext) => Promise<CheckResult>,
+  body: (ctx: SuiteContext, evidence: Evidence) => Promise<CheckResult>,
 ): void {
   test(`${id}: ${title}`, async ({ task, skip }) => {
     const record: CheckRecord = { id, title, suite, status: 'inconclusive', findings: [], details: [] };
     task.meta.meshgate = record;
     await allure.label('suite', suite);
-    await allure.label('check', id);
+    // epic = phase, feature = step, story = checklist items, severity (src/report/allure-labels.ts)
+    for (const l of checkLabels(id, suite)) await allure.label(l.name, l.value);
+    const evidence = new Evidence();
+    let ctx: SuiteContext | undefined;
     let result: CheckResult;
     try {
-      result = await body(await suiteContext());
+      ctx = await suiteContext();
+      result = await body(ctx, evidence);
     } catch (err) {
       const inc = toInconclusive(err);
       if (!inc) {
@@ -66,6 +72,7 @@ export function gate(
       }
       record.findings = [{ object: id, message: inc.message, hint: inc.hint }];
       await allure.attachment('inconclusive', `${inc.message}\nfix: ${inc.hint}`, 'text/plain');
+      await attachEvidence(ctx?.cluster, record.findings, evidence);
       throw inc;
     }
     record.status = result.status;
@@ -74,6 +81,8 @@ export function gate(
     if (result.details.length) await allure.attachment('seen', result.details.join('\n'), 'text/plain');
     if (result.findings.length)
       await allure.attachment('findings.yaml', stringify(result.findings), 'application/yaml');
+    if (result.status === 'failed' || result.status === 'inconclusive')
+      await attachEvidence(ctx.cluster, result.findings, evidence);
     if (result.status === 'skipped') skip(result.details.join('; '));
     if (result.status === 'inconclusive') throw new Inconclusive(renderFindings(result.findings));
     expect(result.findings, renderFindings(result.findings)).toEqual([]);
