@@ -19,3 +19,18 @@ export function validateJunit(xml: string): { ok: boolean; output: string } {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * The system Chromium (Debian `chromium`, /usr/bin/chromium, installed by .ci/run) driven by
+ * playwright-core, which downloads no browser of its own. Flags keep it from calling home.
+ */
+export const CHROMIUM = process.env.MESHGATE_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
