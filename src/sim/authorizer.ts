@@ -62,7 +62,9 @@ export function attributesOf(info: ResourceRequest): ResourceAttributes {
 /** 403 Forbidden, worded like the API server's, unless `subject` may make the request. */
 export function authorizeRequest(state: SimState, subject: Subject, info: ResourceRequest): void {
   const attrs = attributesOf(info);
-  if (!decide(state, subject, { resource: attrs }).allowed) throw forbiddenError(subject.user, attrs);
+  const allowed = decide(state, subject, { resource: attrs }).allowed;
+  state.onAccess?.({ user: subject.user, ...attrs, allowed });
+  if (!allowed) throw forbiddenError(subject.user, attrs);
 }
 
 /**

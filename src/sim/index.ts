@@ -4,6 +4,7 @@
  * purpose, so it can catch their mistakes. The scenario format is documented in docs/scenarios.md.
  */
 export { startSimulator, type SimulatorOptions, type StartedSimulator } from './simulator.ts';
+export type { AccessRecord } from './sim-state.ts';
 export { loadScenario } from './scenario-loader.ts';
 export type {
   ClusterProfile,

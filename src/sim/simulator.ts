@@ -5,7 +5,7 @@ import { startServer } from './http-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ObjectStore } from './object-store.ts';
 import { loadScenario } from './scenario-loader.ts';
-import { SimState } from './sim-state.ts';
+import { SimState, type AccessRecord } from './sim-state.ts';
 import { generateTlsMaterial } from './tls-material.ts';
 
 /** How to start the cluster simulator. */
@@ -18,6 +18,11 @@ export interface SimulatorOptions {
   host?: string;
   /** Where to write the kubeconfig; by default a file in a fresh temporary directory. */
   kubeconfigOut?: string;
+  /**
+   * Called with the authorization decision of every request (who, verb, resource, namespace,
+   * allowed), so a test can see which RBAC rules a run needed. Access reviews are not reported.
+   */
+  onAccess?: (record: AccessRecord) => void;
 }
 
 /** A running simulator. Call `stop()` when done: it closes every connection, watches included. */
@@ -41,6 +46,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
     scenario.podEndpoints,
     scenario.podExecs,
   );
+  state.onAccess = opts.onAccess;
   const tls = await generateTlsMaterial();
   const token = randomBytes(32).toString('base64url');
   const server = await startServer({
