@@ -9,6 +9,7 @@ import { serveWebhook, type WebhookOptions } from './commands/serve-webhook.ts';
 import { shift, type ShiftOptions } from './commands/shift.ts';
 import { testStep } from './commands/smoke.ts';
 import { configPrint } from './commands/config-print.ts';
+import { configRbac, type ConfigRbacOptions } from './commands/config-rbac.ts';
 import { sim } from './commands/sim.ts';
 import { snapshot } from './commands/snapshot.ts';
 import { report, type ReportOptions } from './commands/report.ts';
@@ -175,6 +176,15 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .description('show the effective profile (defaults + file + flags/environment)')
     .action(async (_opts: unknown, cmd: Command) => {
       result.code = await configPrint(readGlobalOptions(cmd), io);
+    });
+
+  config
+    .command('rbac')
+    .description("print the RBAC manifests meshgate needs, for this profile's namespaces and objects")
+    .option('--service-account <ns/name>', 'the identity to bind (default meshgate/meshgate)')
+    .option('--roles <list>', 'roles: read, traffic, probe, load, canary (default read,traffic)')
+    .action(async (opts: ConfigRbacOptions, cmd: Command) => {
+      result.code = await configRbac(readGlobalOptions(cmd), opts, io);
     });
 
   program

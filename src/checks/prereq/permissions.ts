@@ -1,54 +1,14 @@
 import type { AccessAttributes, AccessDecision } from '../../cluster/types.ts';
+import { requiredAccess } from '../../permissions/index.ts';
 import type { Profile } from '../../profile/index.ts';
 import { inconclusive, type CheckResult, type Finding } from '../types.ts';
 
-const CLUSTER_READS: [string, string][] = [
-  ['', 'namespaces'],
-  ['', 'nodes'],
-  ['storage.k8s.io', 'storageclasses'],
-  ['storage.k8s.io', 'csidrivers'],
-  ['admissionregistration.k8s.io', 'mutatingwebhookconfigurations'],
-  ['admissionregistration.k8s.io', 'validatingwebhookconfigurations'],
-  ['apiextensions.k8s.io', 'customresourcedefinitions'],
-  ['spire.spiffe.io', 'clusterspiffeids'],
-];
-
-const NAMESPACED_READS: [string, string][] = [
-  ['', 'pods'],
-  ['', 'services'],
-  ['', 'serviceaccounts'],
-  ['', 'configmaps'],
-  ['apps', 'deployments'],
-  ['apps', 'statefulsets'],
-  ['apps', 'daemonsets'],
-  ['networking.k8s.io', 'networkpolicies'],
-  ['networking.istio.io', 'gateways'],
-  ['networking.istio.io', 'virtualservices'],
-  ['networking.istio.io', 'destinationrules'],
-  ['security.istio.io', 'peerauthentications'],
-  ['security.istio.io', 'authorizationpolicies'],
-];
-
 /**
- * Every permission the suites need, derived from the profile's namespaces so that a renamed
- * namespace is checked where it is.
+ * Every permission the suites need, from the one list in src/permissions (which also renders
+ * deploy/kubernetes/rbac.yaml and docs/rbac.md), with the profile's namespaces and object names.
  */
 export function requiredPermissions(profile: Profile): AccessAttributes[] {
-  const ns = profile.namespaces;
-  const out: AccessAttributes[] = CLUSTER_READS.map(([group, resource]) => ({
-    verb: 'list',
-    group,
-    resource,
-  }));
-  // prereq.rbac proves enforcement by asking about another subject.
-  out.push({ verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews' });
-  for (const namespace of [...new Set([ns.istio, ns.spire, ns.mesh, ns.legacy, ns.monitoring])]) {
-    for (const [group, resource] of NAMESPACED_READS) out.push({ verb: 'list', group, resource, namespace });
-  }
-  out.push({ verb: 'get', group: '', resource: 'pods', subresource: 'proxy', namespace: ns.mesh });
-  out.push({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: ns.mesh });
-  out.push({ verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: ns.spire });
-  return out;
+  return requiredAccess(profile, ['read']);
 }
 
 function describe(a: AccessAttributes): string {
