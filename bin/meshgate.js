@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// Runs the bundled CLI (dist/, built by `npm ci` / `npm test`), or the TypeScript sources through
-// tsx when the bundle is missing or older than any source file, so an edit is never run stale.
+// Starts meshgate.
+// - An installed copy (npm install, npx, the container image) runs the bundle in dist/, built when the
+//   package was packed (`prepare`), and never builds or compiles anything in the user's folder.
+// - A development checkout (a git work tree: `.git` beside src/) runs the bundle when it is at least
+//   as new as every source file, else the TypeScript sources through tsx, so an edit is never run
+//   stale without a build step.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = path.join(root, 'dist', 'cli.js');
+const checkout = existsSync(path.join(root, '.git')) && existsSync(path.join(root, 'src'));
 
 function newestMtime(dir) {
   let newest = 0;
@@ -18,7 +23,16 @@ function newestMtime(dir) {
 }
 
 let main;
-if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'))) {
+if (!checkout) {
+  if (!existsSync(bundle)) {
+    process.stderr.write(
+      `meshgate: ${bundle} is missing, so this copy of meshgate cannot start. ` +
+        'Reinstall it (the published package ships dist/), or in a checkout run: npm run build\n',
+    );
+    process.exit(3);
+  }
+  ({ main } = await import(bundle));
+} else if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'))) {
   ({ main } = await import(bundle));
 } else {
   const { register } = await import('tsx/esm/api');

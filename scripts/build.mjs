@@ -1,5 +1,6 @@
-// Bundles the CLI into dist/ so it starts without compiling TypeScript on every run; bin/meshgate.js
-// falls back to running the sources through tsx when dist/ is missing or older than src/.
+// Bundles the CLI into dist/ so it starts without compiling TypeScript. Run by `prepare` (npm ci, npm
+// pack), so an installed copy always ships the bundle; bin/meshgate.js runs it and never builds at run
+// time (a development checkout falls back to the sources through tsx when dist/ is older than src/).
 import { build } from 'esbuild';
 
 await build({
