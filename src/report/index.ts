@@ -40,5 +40,5 @@ export {
   writeLatestFile,
 } from './run-directory.ts';
 export type { FinishOptions, RunMeta, RunOutcome, StartRunOptions } from './run-directory.ts';
-export { environmentEntries, redactUrl } from './run-environment.ts';
+export { environmentEntries, profileDigest, redactUrl } from './run-environment.ts';
 export type { RunEnvironment } from './run-environment.ts';

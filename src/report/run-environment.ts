@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * What a report says about where a run happened, for the reviewer who was not there. The gate fills
  * it (it has the cluster and the profile); renderers only print it. No credentials: the Prometheus
@@ -13,6 +15,27 @@ export interface RunEnvironment {
   kubernetesVersion?: string | undefined;
   istioVersion?: string | undefined;
   prometheusUrl?: string | undefined;
+}
+
+/**
+ * A short digest of the effective profile (defaults + file + flags), so a reviewer can tell two runs
+ * used the same thresholds and names: the first 12 hex digits of SHA-256 over its canonical JSON.
+ */
+export function profileDigest(profile: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(canonical(profile)))
+    .digest('hex')
+    .slice(0, 12)}`;
 }
 
 const CREDENTIAL_PARAM = /(token|key|secret|passw|auth|signature|sig)$/i;

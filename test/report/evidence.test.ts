@@ -6,6 +6,7 @@ import {
   envoyStatsEvidence,
   findingsMarkdown,
   objectEvidence,
+  profileDigest,
   promqlEvidence,
   redact,
   redactText,
@@ -88,6 +89,12 @@ describe('evidence redaction', () => {
       kind: 'Pod',
       metadata: { name: 'api-1', namespace: 'zamaz-mesh' },
     });
+  });
+
+  it('digests a profile the same whatever the key order', () => {
+    expect(profileDigest({ a: 1, b: { c: [1, 2] } })).toBe(profileDigest({ b: { c: [1, 2] }, a: 1 }));
+    expect(profileDigest({ a: 1 })).not.toBe(profileDigest({ a: 2 }));
+    expect(profileDigest({ a: 1 })).toMatch(/^sha256:[0-9a-f]{12}$/);
   });
 
   it('removes credentials from URLs', () => {
