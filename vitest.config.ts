@@ -17,6 +17,10 @@ const suite = (name: string) => ({
 
 export default defineConfig({
   test: {
+    // A suite run started by the CLI (which sets MESHGATE_RUN_CONTEXT) keeps no results cache: it would
+    // be written into node_modules/.vite of the package, which in an installed copy (npx, the container
+    // image with its read-only root filesystem) is not the user's to write. meshgate's own tests keep it.
+    ...(process.env.MESHGATE_RUN_CONTEXT ? { cache: false as const } : {}),
     // The JSON results let .ci/run print a plain "N passed, N failed" line; the CLI sets its own reporters.
     reporters: ['default', ['json', { outputFile: 'reports/unit-results.json' }]],
     projects: [

@@ -1,6 +1,7 @@
 // `npx meshgate` from a packed install, as a user gets it: npm pack → npm install of the tarball into
-// an empty project → npx. The installed copy is made read-only first (as in the container image), so
-// any build or write into the package at run time fails the test.
+// an empty project → npx. Nothing may be built or written inside the installed package at run time
+// (the container image's root filesystem is read-only): its files are compared before and after, and
+// made read-only too (which binds only when the tests do not run as root).
 import { execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
