@@ -8,6 +8,7 @@ import {
   Unreachable,
   type RequestInfo,
 } from './errors.ts';
+import { Interrupted } from '../core/index.ts';
 import { Limiter } from './limiter.ts';
 import { collectionPath, objectPath, Resources, type ResourceRef } from './resources.ts';
 import { objectProblems } from './schemas.ts';
@@ -33,6 +34,13 @@ export interface ClusterClientOptions {
   podConcurrency?: number;
   retry?: RetryPolicy;
   execTimeoutMs?: number;
+  /**
+   * The run's cancellation: reads, exec sessions and watches stop with the signal's reason (an
+   * Interrupted from src/core); no request starts after it; a write already sent is awaited.
+   */
+  signal?: AbortSignal | undefined;
+  /** Epoch ms: retries never wait past it. */
+  deadlineAt?: number | undefined;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -89,12 +97,17 @@ export class ClusterClient {
   private readonly podCalls: Limiter;
   private readonly pageSize: number;
   private readonly execTimeoutMs: number;
+  private readonly signal: AbortSignal | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
     opts: ClusterClientOptions = {},
   ) {
-    this.transport = new Transport(kubeConfig, opts.retry);
+    this.signal = opts.signal;
+    this.transport = new Transport(kubeConfig, opts.retry, undefined, {
+      signal: opts.signal,
+      deadlineAt: opts.deadlineAt,
+    });
     this.podCalls = new Limiter(opts.podConcurrency ?? DEFAULT_POD_CONCURRENCY);
     this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
     this.execTimeoutMs = opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
@@ -301,7 +314,10 @@ export class ClusterClient {
   private execOnce(namespace: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
     const path = `/api/v1/namespaces/${namespace}/pods/${pod}/exec`;
     const reqInfo = info(Resources.pods, 'create', path, namespace, pod, 'exec');
+    const signal = this.signal;
+    if (signal?.aborted) return Promise.reject(Interrupted.from(signal));
     return new Promise<ExecResult>((resolve, reject) => {
+      let socket: { close(): void } | undefined;
       const out: Buffer[] = [];
       const errOut: Buffer[] = [];
       const stdout = new PassThrough();
@@ -314,8 +330,14 @@ export class ClusterClient {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
         fn();
       };
+      const onAbort = (): void => {
+        socket?.close();
+        finish(() => reject(Interrupted.from(signal)));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(
         () =>
           finish(() =>
@@ -330,6 +352,8 @@ export class ClusterClient {
           status = s;
         })
         .then((ws) => {
+          socket = ws;
+          if (settled) ws.close();
           ws.on('close', () =>
             finish(() => {
               const exitCode = exitCodeOf(status);
@@ -435,9 +459,19 @@ export class ClusterClient {
       throw watchError(err, reqInfo, this.server);
     }
     let stopped = false;
+    const signal = this.signal;
+    const onAbort = (): void => {
+      if (stopped) return;
+      stopped = true;
+      controller.abort();
+      settle(Interrupted.from(signal));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     return {
       done,
       stop: () => {
+        signal?.removeEventListener('abort', onAbort);
         if (stopped) return;
         stopped = true;
         controller.abort();
@@ -480,8 +514,8 @@ function exitCodeOf(status: V1Status | undefined): number {
   return Number.isInteger(n) ? n : 1;
 }
 
-function watchError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError {
-  if (err instanceof ClusterError) return err;
+function watchError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError | Interrupted {
+  if (err instanceof ClusterError || err instanceof Interrupted) return err;
   if (typeof err === 'object' && err !== null && 'statusCode' in err) {
     return errorFromStatus(Number((err as { statusCode: unknown }).statusCode), '', reqInfo);
   }

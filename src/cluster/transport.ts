@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import fetch, { type RequestInit } from 'node-fetch';
-import { systemClock, type Clock } from '../core/index.ts';
+import { Interrupted, systemClock, throwIfInterrupted, type Clock } from '../core/index.ts';
 import { ClusterError, errorFromStatus, ServerError, Unreachable, type RequestInfo } from './errors.ts';
 
 export interface RetryPolicy {
@@ -37,6 +37,12 @@ export interface HttpResponse {
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
+/** How a run stops its requests: the run's AbortSignal and deadline (epoch ms). */
+export interface TransportRun {
+  signal?: AbortSignal | undefined;
+  deadlineAt?: number | undefined;
+}
+
 /**
  * The HTTP edge of the cluster layer. Credentials, TLS and auth plugins come from
  * @kubernetes/client-node's KubeConfig (the same code its own API classes and Watch use);
@@ -50,6 +56,7 @@ export class Transport {
     private readonly kc: KubeConfig,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
     private readonly clock: Clock = systemClock,
+    private readonly run: TransportRun = {},
   ) {
     this.server = kc.getCurrentCluster()?.server ?? '';
   }
@@ -79,6 +86,8 @@ export class Transport {
     const idempotent = req.method === 'GET';
     const started = this.clock.now();
     for (let attempt = 1; ; attempt++) {
+      // No request starts after the run was told to stop (a write above all).
+      throwIfInterrupted(this.run.signal);
       let failure: ClusterError;
       let retryAfterMs: number | undefined;
       try {
@@ -88,7 +97,7 @@ export class Transport {
         if (!RETRYABLE_STATUS.has(res.status)) throw failure;
         retryAfterMs = res.retryAfterMs;
       } catch (err) {
-        if (err instanceof ClusterError) throw err;
+        if (err instanceof ClusterError || err instanceof Interrupted) throw err;
         if (!(err instanceof Error) || (err.name !== 'FetchError' && err.name !== 'AbortError')) throw err;
         failure = new Unreachable(this.server, describeNetworkError(err), req.info, err);
       }
@@ -97,9 +106,11 @@ export class Transport {
         retryAfterMs ?? this.retry.baseDelayMs * 2 ** (attempt - 1),
       );
       const outOfBudget =
-        attempt >= this.retry.attempts || this.clock.now() - started + delay > this.retry.deadlineMs;
+        attempt >= this.retry.attempts ||
+        this.clock.now() - started + delay > this.retry.deadlineMs ||
+        (this.run.deadlineAt !== undefined && this.clock.now() + delay > this.run.deadlineAt);
       if (!idempotent || outOfBudget) throw failure;
-      await this.clock.sleep(delay);
+      await this.clock.sleep(delay, this.run.signal);
     }
   }
 
@@ -116,6 +127,10 @@ export class Transport {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.retry.attemptTimeoutMs);
     init.signal = controller.signal as RequestInit['signal'];
+    // A read in flight stops with the run; a write already sent is awaited, so its outcome is known.
+    const runSignal = req.method === 'GET' ? this.run.signal : undefined;
+    const onAbort = (): void => controller.abort();
+    runSignal?.addEventListener('abort', onAbort, { once: true });
     try {
       const res = await fetch(this.url(req.path, req.query).href, init);
       const text = await res.text();
@@ -127,8 +142,12 @@ export class Transport {
           ? { retryAfterMs: retryAfter * 1000 }
           : {}),
       };
+    } catch (err) {
+      if (runSignal?.aborted) throw Interrupted.from(runSignal);
+      throw err;
     } finally {
       clearTimeout(timer);
+      runSignal?.removeEventListener('abort', onAbort);
     }
   }
 }

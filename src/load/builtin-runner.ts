@@ -9,7 +9,7 @@ import {
   type ScriptProfile,
 } from '../../load/lib/script-profile.ts';
 import { latencySummary } from './quantiles.ts';
-import { blankResult, keepUpNote } from './result.ts';
+import { blankResult, keepUpNote, settleVerdict } from './result.ts';
 import { durationMs, resolveScriptProfile } from './script-profile.ts';
 import { evaluateThresholds } from './thresholds.ts';
 import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
@@ -228,8 +228,14 @@ export class BuiltinRunner implements LoadRunner {
     const note = keepUpNote(script.rate, achievedRate, tally.dropped);
     if (note) result.notes.push(note);
     if (aborted) result.notes.push(`aborted after ${tally.sent} of ${total} requests`);
-    result.ok = !aborted && note === undefined && result.thresholds.every((t) => t.ok);
-    return result;
+    return settleVerdict(
+      result,
+      aborted
+        ? `the load run was stopped after ${tally.sent} of ${total} requests`
+        : note !== undefined
+          ? 'the load generator could not keep up with the requested rate'
+          : undefined,
+    );
   }
 
   private async smoke(
@@ -268,7 +274,13 @@ export class BuiltinRunner implements LoadRunner {
     result.thresholds = [{ metric: 'checks', expression: 'rate==1', ok: checkRate === 1, actual: checkRate }];
     for (const [check, why] of failedChecks) result.notes.push(`check failed: ${check} (${why})`);
     result.notes.push(statusNote(tally));
-    result.ok = checkRate === 1 && !ctx.signal?.aborted;
-    return result;
+    return settleVerdict(
+      result,
+      ctx.signal?.aborted
+        ? 'the smoke run was stopped before it finished'
+        : tally.done === 0
+          ? 'no smoke request was answered'
+          : undefined,
+    );
   }
 }

@@ -16,7 +16,7 @@ import type { ScriptProfile } from '../../load/lib/script-profile.ts';
 import { bundleLoadScripts, type LoadScriptName } from './bundle.ts';
 import { aggregateK6Run } from './k6-remote-write.ts';
 import { LoadRunnerUnavailable, REMOTE_WRITE_TREND_STATS, k6RunEnv } from './k6-runner.ts';
-import { blankResult, keepUpNote } from './result.ts';
+import { blankResult, keepUpNote, settleVerdict } from './result.ts';
 import { durationMs, resolveScriptProfile } from './script-profile.ts';
 import { evaluateThresholds } from './thresholds.ts';
 import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
@@ -308,14 +308,22 @@ export class K6OperatorRunner implements LoadRunner {
         result.notes.push(
           'the k6-operator reported an error: kubectl describe testrun and the runner pod logs say why',
         );
-      return result;
+      // Whatever happened to the runners, nothing says how the service held: not a FAIL of the service.
+      return settleVerdict(
+        result,
+        ctx.signal?.aborted
+          ? `the TestRun was stopped at stage ${stage ?? '(none)'}`
+          : stage === 'error'
+            ? `the TestRun ended in stage error, so the run cannot be judged`
+            : `the TestRun did not finish (last stage ${stage ?? '(none)'}): its end was not seen`,
+      );
     }
 
     if (!profile.load.k6.remoteWrite) {
       result.notes.push(
         'finished says nothing about thresholds (each runner judges only its share): configure remote write (load.k6.remoteWrite) so meshgate can aggregate the run',
       );
-      return result;
+      return settleVerdict(result, 'no remote-write series to judge the run by (load.k6.remoteWrite is not set)');
     }
     await this.aggregate(req, ctx, script, startedAt, finishedAt, result);
     return result;
@@ -335,7 +343,10 @@ export class K6OperatorRunner implements LoadRunner {
     try {
       const agg = await aggregateK6Run(source, labelValue(req.runId), start, end);
       result.notes.push(...agg.notes);
-      if (agg.requests === null) return;
+      if (agg.requests === null) {
+        settleVerdict(result, `no remote-write series of run ${labelValue(req.runId)} in Prometheus`);
+        return;
+      }
       const plannedS = durationMs(script.duration, 'load.duration') / 1000;
       const rate = agg.requests / plannedS;
       result.achieved = { rate, requests: agg.requests };
@@ -344,7 +355,18 @@ export class K6OperatorRunner implements LoadRunner {
       result.thresholds = evaluateThresholds(script, agg);
       const note = keepUpNote(script.rate, rate, 0);
       if (note) result.notes.push(note);
-      result.ok = agg.requests > 0 && note === undefined && result.thresholds.every((t) => t.ok);
+      settleVerdict(
+        result,
+        agg.requests === 0
+          ? 'the run sent no request'
+          : note !== undefined
+            ? 'the load generators could not keep up with the requested rate'
+            : undefined,
+      );
+    } catch (err) {
+      if (!(err instanceof Error) || err.name === 'Interrupted') throw err;
+      result.notes.push(`could not read the run's series: ${err.message}`);
+      settleVerdict(result, `the run's remote-write series could not be read: ${err.message}`);
     } finally {
       await own?.close();
     }

@@ -140,6 +140,7 @@ describe('builtin runner', () => {
     expect(result.achieved.requests).toBe(server.requests);
     expect(result.achieved.requests + (result.achieved.dropped ?? 0)).toBe(400);
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
     expect(result.notes.join('\n')).toMatch(
       /reached .* req\/s of the 400 requested .* dropped at the in-flight limit/,
     );
@@ -154,6 +155,7 @@ describe('builtin runner', () => {
       { profile: profileFor(server.url), signal: controller.signal },
     );
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
     expect(result.achieved.requests).toBeLessThan(1500);
     expect(result.achieved.requests).toBe(server.requests);
     expect(result.notes.at(-1)).toMatch(/^aborted after \d+ of 1500 requests$/);
@@ -176,6 +178,7 @@ describe('builtin runner', () => {
     expect(server.requests).toBe(6);
     expect(result.script).toBe('smoke');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('FAIL');
     expect(result.thresholds).toEqual([{ metric: 'checks', expression: 'rate==1', ok: false, actual: 0.5 }]);
     expect(result.notes).toContain(
       `check failed: web health: status 2xx/3xx (GET ${server.url}/healthz answered 503)`,
@@ -184,7 +187,7 @@ describe('builtin runner', () => {
 
   it('none: no traffic, and says where it comes from', async () => {
     const result = await new NoneRunner().run({ step: 25, runId: 'r' }, { profile: defaultProfile });
-    expect(result).toMatchObject({ runner: 'none', ok: true, achieved: { requests: 0 }, errorRate: null });
+    expect(result).toMatchObject({ runner: 'none', ok: true, verdict: 'PASS', achieved: { requests: 0 }, errorRate: null });
     expect(result.notes).toEqual(['no load generated (--load none): traffic comes from real users']);
   });
 });
