@@ -323,7 +323,10 @@ export class K6OperatorRunner implements LoadRunner {
       result.notes.push(
         'finished says nothing about thresholds (each runner judges only its share): configure remote write (load.k6.remoteWrite) so meshgate can aggregate the run',
       );
-      return settleVerdict(result, 'no remote-write series to judge the run by (load.k6.remoteWrite is not set)');
+      return settleVerdict(
+        result,
+        'no remote-write series to judge the run by (load.k6.remoteWrite is not set)',
+      );
     }
     await this.aggregate(req, ctx, script, startedAt, finishedAt, result);
     return result;

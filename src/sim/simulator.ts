@@ -26,6 +26,8 @@ export interface StartedSimulator {
   url: string;
   /** A kubeconfig whose current context `meshgate-sim` reaches this simulator with a bearer token. */
   kubeconfigPath: string;
+  /** The scenario loader's warnings, e.g. an object whose kind nothing serves (docs/scenarios.md). */
+  warnings: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
   return {
     url: server.url,
     kubeconfigPath,
+    warnings: scenario.warnings,
     stop: () => {
       stopped ??= (async () => {
         await server.close();

@@ -187,7 +187,13 @@ describe('builtin runner', () => {
 
   it('none: no traffic, and says where it comes from', async () => {
     const result = await new NoneRunner().run({ step: 25, runId: 'r' }, { profile: defaultProfile });
-    expect(result).toMatchObject({ runner: 'none', ok: true, verdict: 'PASS', achieved: { requests: 0 }, errorRate: null });
+    expect(result).toMatchObject({
+      runner: 'none',
+      ok: true,
+      verdict: 'PASS',
+      achieved: { requests: 0 },
+      errorRate: null,
+    });
     expect(result.notes).toEqual(['no load generated (--load none): traffic comes from real users']);
   });
 });

@@ -13,7 +13,7 @@ export const CANARY_VERDICT_SCHEMA = 'meshgate.dev/canary-verdict/v1';
 /** What a load runner reported (`none`: no load was generated). */
 export interface LoadSummary {
   runner: string;
-  status: 'skipped' | 'completed' | 'failed';
+  status: 'skipped' | 'completed' | 'failed' | 'inconclusive';
   summary: string;
   /** The runner's full result (src/load LoadResult). */
   details?: unknown;
