@@ -25,4 +25,9 @@ if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(path.join(root
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is over: whatever is still open (a stalled socket, a worker that ignored its cancel)
+// must not keep the process, so a stopped run is gone at once. stdout/stderr writes to
+// files and pipes are synchronous on Linux, so nothing printed is lost.
+setTimeout(() => process.exit(code), 100).unref();
