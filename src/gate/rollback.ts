@@ -32,6 +32,7 @@ export async function rollback(
       record: AuditRecord,
       verdict: Verdict,
       errors: string[] = [],
+      pending: string[] = [],
     ): GateRunResult<TrafficMoveDocument> => {
       const r = run.finish<TrafficMoveDocument>({
         verdict,
@@ -40,6 +41,7 @@ export async function rollback(
         cluster: session.identity,
         step: record.to,
         errors,
+        pending,
       });
       if (r.interrupted) r.document.interrupted = r.interrupted;
       return r;
@@ -84,14 +86,15 @@ export async function rollback(
       return done(record, 'PASS');
     } catch (err) {
       if (err instanceof Interrupted) {
+        const pending = [req.planned ? 'the planned rollback' : 'the emergency rollback'];
         const record = auditInterrupted(ctx, err, {
           action: req.planned ? 'planned-rollback' : 'rollback',
           object,
           from,
           to: 0,
-          pending: [req.planned ? 'the planned rollback' : 'the emergency rollback'],
+          pending,
         });
-        return done(record, 'INCONCLUSIVE');
+        return done(record, 'INCONCLUSIVE', [], pending);
       }
       if (err instanceof ClusterError || err instanceof SplitError) {
         const message = `rollback not completed: ${err.message}`;
