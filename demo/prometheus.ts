@@ -37,16 +37,18 @@ export interface StartedPrometheus {
   stop(): Promise<void>;
 }
 
-/** PROMETHEUS_BIN, else `prometheus` on PATH, else Debian's /usr/bin/prometheus. */
+/** PROMETHEUS_BIN when set (and only it), else `prometheus` on PATH, else Debian's /usr/bin/prometheus. */
 export async function findPrometheus(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const candidates = [
-    ...(env.PROMETHEUS_BIN ? [env.PROMETHEUS_BIN] : []),
-    ...(env.PATH ?? '')
-      .split(delimiter)
-      .filter(Boolean)
-      .map((d) => join(d, 'prometheus')),
-    '/usr/bin/prometheus',
-  ];
+  const named = env.PROMETHEUS_BIN;
+  const candidates = named
+    ? [named]
+    : [
+        ...(env.PATH ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((d) => join(d, 'prometheus')),
+        '/usr/bin/prometheus',
+      ];
   for (const c of candidates) {
     try {
       await access(c, constants.X_OK);
@@ -55,7 +57,9 @@ export async function findPrometheus(env: NodeJS.ProcessEnv = process.env): Prom
       // next
     }
   }
-  throw new PrometheusMissing(INSTALL_HINT);
+  throw new PrometheusMissing(
+    named ? `PROMETHEUS_BIN=${named} is not an executable file. ${INSTALL_HINT}` : INSTALL_HINT,
+  );
 }
 
 async function freePort(): Promise<number> {

@@ -8,7 +8,7 @@ import { defaultProfile, loadProfile, type Profile } from '../src/profile/index.
 import { startSimulator, type StartedSimulator } from '../src/sim/index.ts';
 import { FaultSwitch, type FaultName } from './faults.ts';
 import type { Peer } from './istio.ts';
-import { SCRAPE_INTERVAL_MS, startPrometheus, type StartedPrometheus } from './prometheus.ts';
+import { SCRAPE_INTERVAL_MS, findPrometheus, startPrometheus, type StartedPrometheus } from './prometheus.ts';
 import type { ProcessLedger } from './processes.ts';
 import { startRouter, type StartedRouter } from './router.ts';
 import { startAppStandIn, type StartedAppStandIn } from './services.ts';
@@ -100,6 +100,8 @@ export async function startWorld(o: WorldOptions): Promise<World> {
     stack.length = 0;
   };
   try {
+    // Before anything starts: without Prometheus there is no demo, and the message says how to get it.
+    await findPrometheus();
     const names = defaultProfile;
     const { gateway, apps } = topology(names);
     const faults = new FaultSwitch(o.fault, o.at, names.app.workloads[0]!.service);
