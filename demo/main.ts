@@ -66,7 +66,7 @@ function program(): Command {
       windowArg,
       30_000,
     )
-    .option('--rate <n>', 'requests per second through the ingress gateway', positive('--rate', 2000), 100)
+    .option('--rate <n>', 'requests per second through the ingress gateway', positive('--rate', 2000), 120)
     .addOption(
       new Option(
         '--inject <fault>',

@@ -5,7 +5,7 @@
 //
 // - Where things are: Prometheus, the gateway (the router) and the mesh pods' own ports are local
 //   processes on free ports; the demo passes their URLs in MESHGATE_DEMO_* variables.
-// - Time and traffic: the demo sends ~100 requests per second for windows of tens of seconds, about a
+// - Time and traffic: the demo sends ~120 requests per second for windows of tens of seconds, about a
 //   thousand times less traffic than a production step (30 minutes of real users). The thresholds
 //   keep the production defaults except the one that needs traffic: the smallest 5xx increase the
 //   error-ratio test must be able to detect (canary.errorRatio.minDetectableIncrease). meshgate's
