@@ -2,15 +2,25 @@
 // traffic change made by meshgate's own CLI (child processes, exactly as a user types them), and
 // this file deciding only what a CI pipeline decides: go on when a command exits 0, roll back when a
 // gate says FAIL, stop without moving when it says INCONCLUSIVE.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { AppsV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { Interrupted, formatDuration } from '../src/core/index.ts';
-import { Display, table, type Verdict } from './display.ts';
+import { Display, type Verdict } from './display.ts';
 import { FAULTS, type FaultName } from './faults.ts';
 import { PrometheusMissing } from './prometheus.ts';
 import { ProcessLedger } from './processes.ts';
+import {
+  auditLines,
+  finalState,
+  printSummary,
+  shortPath,
+  type DemoSummary,
+  type Outcome,
+  type StageRecord,
+} from './summary.ts';
 import { PROFILE_FILE, ROOT, startWorld, type World } from './world.ts';
+
+export type { DemoSummary, StageRecord } from './summary.ts';
 
 export const MESHGATE_BIN = path.join(ROOT, 'bin/meshgate.js');
 /** How long a meshgate command may take to stop after SIGTERM before it is killed. */
@@ -40,60 +50,6 @@ export interface DemoOptions {
   color: boolean;
 }
 
-export interface StageRecord {
-  index: string;
-  name: string;
-  command: string;
-  exitCode: number | null;
-  verdict: Verdict;
-  startedAt: string;
-  durationMs: number;
-  meshWeightAfter: number | null;
-}
-
-export type Outcome = 'migrated' | 'rolled-back' | 'stopped' | 'interrupted' | 'error';
-
-export interface DemoSummary {
-  schema: 'meshgate.dev/demo-summary/v1';
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  exitCode: number;
-  outcome: Outcome;
-  reason: string;
-  options: {
-    window: string;
-    interval: string;
-    monitorInterval: string;
-    rate: number;
-    inject: FaultName | null;
-    at: number | null;
-    minDetectableIncrease: number;
-    verify: boolean;
-    trafficOnly: boolean;
-  };
-  stages: StageRecord[];
-  final: {
-    meshWeight: number | null;
-    replicas: Record<string, number | null>;
-    virtualService: string;
-  } | null;
-  weightChanges: World['weightChanges'];
-  load: World['load'] | null;
-  prometheus: string | null;
-  reportDir: string;
-  auditFile: string;
-  processes: string;
-}
-
-const secs = (ms: number) => `${Math.round(ms / 1000)}s`;
-
-/** A path relative to the working directory when it lies below it, else absolute. */
-function shortPath(p: string): string {
-  const r = path.relative(process.cwd(), p);
-  return r === '' ? '.' : r.startsWith('..') ? p : r;
-}
-
 function verdictOfExit(code: number | null): Verdict {
   switch (code) {
     case 0:
@@ -120,36 +76,6 @@ export function interruptedExitCode(signal: AbortSignal): number {
 export function windowPlan(windowMs: number): { window: string; interval: string; monitorInterval: string } {
   const w = Math.round(windowMs / 1000);
   return { window: `${w}s`, interval: '1s', monitorInterval: `${Math.max(1, Math.round(w / 3))}s` };
-}
-
-async function finalState(world: World): Promise<DemoSummary['final']> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(world.sim.kubeconfigPath);
-  const p = world.profile;
-  const ns = p.namespaces.mesh;
-  const vsName = p.traffic.virtualService;
-  const vs = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-    group: 'networking.istio.io',
-    version: 'v1beta1',
-    namespace: ns,
-    plural: 'virtualservices',
-    name: vsName,
-  })) as { spec?: { http?: Array<{ route?: Array<{ destination?: { host?: string }; weight?: number }> }> } };
-  const first = vs.spec?.http?.[0]?.route ?? [];
-  const mesh = first
-    .filter((r) => r.destination?.host?.includes(`.${ns}.`))
-    .reduce((s, r) => s + (r.weight ?? 0), 0);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const replicas: Record<string, number | null> = {};
-  for (const w of p.app.workloads) {
-    try {
-      const d = await apps.readNamespacedDeployment({ name: w.name, namespace: ns });
-      replicas[w.name] = d.spec?.replicas ?? null;
-    } catch {
-      replicas[w.name] = null;
-    }
-  }
-  return { meshWeight: first.length > 0 ? mesh : null, replicas, virtualService: `${ns}/${vsName}` };
 }
 
 interface FailedWindow {
@@ -181,14 +107,6 @@ export function lastFailedWindow(output: readonly string[]): FailedWindow | unde
   } catch {
     return undefined;
   }
-}
-
-function auditLines(file: string): Array<Record<string, unknown>> {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** Runs the demo; never throws for what a run can end with (the summary says how it ended). */
@@ -507,71 +425,4 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
     printSummary(display, doc, audit, file);
     return doc;
   }
-}
-
-function printSummary(
-  display: Display,
-  doc: DemoSummary,
-  audit: Array<Record<string, unknown>>,
-  file: string,
-): void {
-  display.line();
-  display.title('━━ summary');
-  if (doc.stages.length > 0) {
-    const rows = [['#', 'STAGE', 'VERDICT', 'EXIT', 'MESH AFTER', 'TIME']];
-    for (const s of doc.stages) {
-      rows.push([
-        s.index.split('/')[0]!,
-        s.name,
-        s.verdict,
-        String(s.exitCode ?? '-'),
-        s.meshWeightAfter === null ? '?' : `${s.meshWeightAfter} %`,
-        secs(s.durationMs),
-      ]);
-    }
-    for (const l of table(rows).split('\n')) display.line(`  ${l}`);
-  }
-  if (doc.final) {
-    const replicas = Object.entries(doc.final.replicas)
-      .map(([k, v]) => `${k} ${v ?? '?'}`)
-      .join(', ');
-    display.line(
-      `  VirtualService ${doc.final.virtualService}: ${doc.final.meshWeight ?? '?'} % to the mesh; mesh Deployments: ${replicas} replicas`,
-    );
-  }
-  const lags = doc.weightChanges.map((c) => c.lagMs).filter((l): l is number => l !== null);
-  if (lags.length > 0) {
-    display.line(
-      `  router followed ${lags.length} weight change${lags.length === 1 ? '' : 's'}, at most ${Math.max(...lags)} ms after each was recorded`,
-    );
-  }
-  if (doc.load) {
-    display.line(
-      `  load: ${doc.load.requests.toLocaleString('en-US')} requests through the router at ${doc.options.rate} req/s` +
-        ` (${doc.load.dropped} dropped, ${doc.load.failed} failed)${doc.load.notes.length ? `; ${doc.load.notes[0]}` : ''}`,
-    );
-  }
-  if (audit.length > 0) {
-    display.line(`  audit (${shortPath(doc.auditFile)}):`);
-    for (const a of audit) {
-      display.line(
-        `    ${String(a.action)} ${String(a.outcome)}: ${String(a.from)} % → ${String(a.to)} %${a.verdict ? ` (verdict ${String(a.verdict)})` : ''}`,
-      );
-    }
-  }
-  display.line(`  reports: ${shortPath(doc.reportDir)} (summary ${shortPath(file)})`);
-  const head: Verdict =
-    doc.exitCode === 0
-      ? 'PASS'
-      : doc.exitCode === 1
-        ? 'FAIL'
-        : doc.exitCode === 2
-          ? 'INCONCLUSIVE'
-          : doc.outcome === 'interrupted'
-            ? 'INTERRUPTED'
-            : 'ERROR';
-  display.line();
-  display.line(
-    `result: ${display.verdict(head)} — ${doc.reason} (${doc.outcome}, exit ${doc.exitCode}) in ${formatDuration(doc.durationMs)}`,
-  );
 }
