@@ -19,7 +19,15 @@ export interface LatencyModel {
   minMs: number;
   maxMs: number;
 }
-export const DEFAULT_LATENCY: LatencyModel = { minMs: 20, maxMs: 40 };
+
+/**
+ * 255–305 ms: inside one of Envoy's histogram buckets (250–500 ms), with ~195 ms to spare. A
+ * per-interval p99 from a few dozen requests is close to the interval's slowest request, so on a busy
+ * machine scheduling delays would otherwise decide it — and more often on the side with more requests
+ * per interval (the mesh at 75 %). Inside one bucket the interpolated p99 stays at 497.5 ms on both
+ * sides whatever such delays do, while the `latency` fault (× 3) moves it to the next bucket.
+ */
+export const DEFAULT_LATENCY: LatencyModel = { minMs: 255, maxMs: 305 };
 
 export interface AppStandInOptions {
   workload: Peer;
