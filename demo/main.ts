@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { RunController, requireDuration } from '../src/core/index.ts';
 import { defaultProfile } from '../src/profile/index.ts';
 import { interruptedExitCode, runDemo } from './driver.ts';
-import { FAULT_NAMES, FAULTS, type FaultName } from './faults.ts';
+import { FAULT_NAMES, type FaultName } from './faults.ts';
 import { ROOT } from './world.ts';
 
 /** Below this the latency judge cannot get its 5 per-interval samples from one monitor window. */
@@ -60,17 +60,16 @@ function program(): Command {
         'deployment to stand-ins of the mesh deployment in gated steps, against its cluster simulator, a real ' +
         'Prometheus and live traffic.',
     )
-    .option(
-      '--window <duration>',
-      'how long each step is watched (monitor --duration); at least 10s',
-      windowArg,
-      30_000,
+    .addOption(
+      new Option('--window <duration>', 'how long each step is watched (monitor --duration); at least 10s')
+        .argParser(windowArg)
+        .default(30_000, '30s'),
     )
     .option('--rate <n>', 'requests per second through the ingress gateway', positive('--rate', 2000), 120)
     .addOption(
       new Option(
         '--inject <fault>',
-        `a fault that starts at --at: ${FAULT_NAMES.map((f) => `${f} (${FAULTS[f].what})`).join('; ')}`,
+        'a fault that starts at --at (what each one does: demo/README.md)',
       ).choices(FAULT_NAMES),
     )
     .option('--at <weight>', `the step at which the fault starts (${FAULT_STEPS.join(', ')})`, atArg, 25)
