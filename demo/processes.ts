@@ -4,6 +4,7 @@
 // stopped on exit, on Ctrl-C and on failure.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import os from 'node:os';
 import { createInterface } from 'node:readline';
 
 export interface ChildExit {
@@ -27,6 +28,8 @@ export interface SpawnOptions {
   /** Each line of stdout / stderr. */
   onStdout?: (line: string) => void;
   onStderr?: (line: string) => void;
+  /** A lower CPU priority (nice value, inherited by the process's own children). */
+  nice?: number;
 }
 
 export const STOP_GRACE_MS = 5_000;
@@ -66,6 +69,13 @@ export class ProcessLedger {
     const pid = child.pid;
     if (pid === undefined) {
       throw new Error(`could not start ${opts.what} (${command})`);
+    }
+    if (opts.nice !== undefined) {
+      try {
+        os.setPriority(pid, opts.nice);
+      } catch {
+        // Not allowed here: it runs at the demo's priority, which only costs timing noise.
+      }
     }
     this.live.set(pid, { child, what: opts.what });
     this.note({ event: 'start', pid, what: opts.what, command: [command, ...args].join(' ') });
