@@ -239,7 +239,7 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
         verdict,
         startedAt: new Date(t0).toISOString(),
         durationMs: Date.now() - t0,
-        meshWeightAfter: w.router.meshWeight() ?? null,
+        meshWeightAfter: await w.settledMeshWeight(),
       };
       stages.push(record);
       display.outcome(
@@ -257,7 +257,7 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
       outcome = 'rolled-back';
       exitCode = 1;
       // At 0 % the mesh never served a user: nothing to roll back.
-      if ((w.router.meshWeight() ?? 0) === 0) return;
+      if ((await w.settledMeshWeight()) === 0) return;
       if (failed) {
         // meshgate judges the failed window again (same end, same length: the same answer), prints
         // the verdict with its reasons, and rolls back itself on FAIL.
@@ -277,7 +277,7 @@ export async function runDemo(o: DemoOptions, signal: AbortSignal): Promise<Demo
             '--rollback-on-fail',
           ],
         );
-        if (r.exitCode === 1 && (w.router.meshWeight() ?? 0) === 0) return;
+        if (r.exitCode === 1 && r.meshWeightAfter === 0) return;
       }
       const r = await run('rollback', `automatic emergency rollback: ${why}`, ['rollback']);
       if (r.exitCode !== 0) reason += `; the rollback itself exited ${r.exitCode}`;

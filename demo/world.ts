@@ -3,6 +3,7 @@
 // playing the ingress gateway (following the VirtualService it watches), a real Prometheus scraping
 // them, and the background load through the router (meshgate's builtin load runner).
 import path from 'node:path';
+import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { BuiltinRunner } from '../src/load/index.ts';
 import { defaultProfile, loadProfile, type Profile } from '../src/profile/index.ts';
 import { startSimulator, type StartedSimulator } from '../src/sim/index.ts';
@@ -13,6 +14,7 @@ import type { ProcessLedger } from './processes.ts';
 import { startRouter, type StartedRouter } from './router.ts';
 import { startAppStandIn, type StartedAppStandIn } from './services.ts';
 import {
+  parseVirtualService,
   watchVirtualService,
   type StartedVirtualServiceWatch,
   type VirtualServiceState,
@@ -68,8 +70,15 @@ export interface World {
   env: Record<string, string>;
   weightChanges: WeightChange[];
   load: LoadTotals;
+  /**
+   * The mesh weight of the VirtualService on the simulator, after waiting (up to a few seconds) for
+   * the router to apply that same version; null when it cannot be read.
+   */
+  settledMeshWeight(): Promise<number | null>;
   stop(): Promise<void>;
 }
+
+const SETTLE_TIMEOUT_MS = 3_000;
 
 /** Names come from meshgate's default profile: the demo profile changes none of them. */
 function topology(p: Profile) {
@@ -229,9 +238,35 @@ export async function startWorld(o: WorldOptions): Promise<World> {
         .join(', ')}), Host ${profile.traffic.hosts[0]}`,
     );
 
+    const kc = new KubeConfig();
+    kc.loadFromFile(sim.kubeconfigPath);
+    const settledMeshWeight = async (): Promise<number | null> => {
+      try {
+        const vs = parseVirtualService(
+          await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+            group: 'networking.istio.io',
+            version: 'v1beta1',
+            namespace: names.namespaces.mesh,
+            plural: 'virtualservices',
+            name: names.traffic.virtualService,
+          }),
+        );
+        const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+        while (watch.current().resourceVersion !== vs.resourceVersion && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return (vs.routes[0]?.destinations ?? [])
+          .filter((d) => d.host.includes(`.${names.namespaces.mesh}.`))
+          .reduce((sum, d) => sum + d.weight, 0);
+      } catch {
+        return null;
+      }
+    };
+
     return {
       profile,
       sim,
+      settledMeshWeight,
       prometheus,
       router,
       standIns,
