@@ -79,10 +79,13 @@ describe('the demo stops what it started', () => {
       expect(run.summary!.outcome).toBe('interrupted');
       expect(run.started.map((p) => p.what)).toEqual([
         'prometheus',
-        expect.stringMatching(/^meshgate verify/),
+        expect.stringMatching(/^meshgate shift 10 /),
       ]);
       expect(survivors(run)).toEqual([]);
       expect(run.stdout).toMatch(/result: INTERRUPTED/);
+      // The shift was stopped before its write, or its write is in the audit: never a silent move.
+      expect(run.summary!.final?.meshWeight).toBe(run.audit.length === 0 ? 0 : 10);
+      cleanup(run);
     },
     4 * MINUTES,
   );
@@ -95,6 +98,7 @@ describe('the demo stops what it started', () => {
       expect(run.stdout).toContain('scripts/install-prometheus.sh');
       expect(run.stdout).toContain('PROMETHEUS_BIN=/nonexistent/prometheus');
       expect(run.started).toEqual([]);
+      cleanup(run);
     },
     2 * MINUTES,
   );
