@@ -14,8 +14,10 @@ const cleanup = (run: DemoRun) => rmSync(run.reportDir, { recursive: true, force
 describe('npm run demo -- --inject mesh-5xx', () => {
   it(
     "fails the step where the fault starts as the app's, rolls back to 0 % with the mesh scaled to 0, exit 1",
-    async () => {
-      const run = await runDemo([...FAST, '--traffic-only', '--no-verify', '--inject', 'mesh-5xx']);
+    async ({ signal }) => {
+      const run = await runDemo([...FAST, '--traffic-only', '--no-verify', '--inject', 'mesh-5xx'], {
+        signal,
+      });
       const why = `${run.stdout}\n${run.stderr}`;
       expect(run.code, why).toBe(1);
       const s = run.summary!;
@@ -71,8 +73,9 @@ describe('npm run demo -- --inject mesh-5xx', () => {
 describe('the demo stops what it started', () => {
   it(
     'on Ctrl-C in the middle of a meshgate command: exit 130, no process left',
-    async () => {
+    async ({ signal }) => {
       const run = await runDemo([...FAST, '--traffic-only'], {
+        signal,
         interrupt: { when: /━━ \[1\/\d+\] shift 10/, signal: 'SIGINT' },
       });
       expect(run.code, run.stdout + run.stderr).toBe(130);

@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Sends `signal` once stdout matches `when`. */
   interrupt?: { when: RegExp; signal: NodeJS.Signals };
   env?: NodeJS.ProcessEnv;
+  /** The test's signal: when the test times out, the demo is told to stop (SIGTERM) and clean up. */
+  signal?: AbortSignal;
 }
 
 function readJsonLines<T>(file: string): T[] {
@@ -64,7 +66,10 @@ export function runDemo(args: string[], opts: RunOptions = {}): Promise<DemoRun>
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
+    const onAbort = () => child.kill('SIGTERM');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', onAbort);
       const summaryFile = path.join(reportDir, 'demo-summary.json');
       resolve({
         code,

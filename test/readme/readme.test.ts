@@ -54,7 +54,8 @@ describe('npm ci && npm run demo (with small windows)', () => {
   let run: DemoRun;
   beforeAll(async () => {
     // The README's command, through npm, as a user types it; only the windows and rate are smaller.
-    run = await runDemo([...FAST, '--no-verify'], { viaNpm: true });
+    // Told to stop (and clean up) shortly before the hook's own timeout.
+    run = await runDemo([...FAST, '--no-verify'], { viaNpm: true, signal: AbortSignal.timeout(9 * 60_000) });
   }, 10 * 60_000);
   afterAll(() => {
     if (run?.code === 0) rmSync(run.reportDir, { recursive: true, force: true });
