@@ -5,14 +5,16 @@ import { findK6, selectRunner, type LoadResult, type LoadRunner } from '../load/
 import { createPrometheusClient } from '../metrics/index.ts';
 import {
   buildDocument,
-  canaryServices,
-  gatherCanaryInputs,
   judgeCanary,
-  prometheusOptions,
-  resolveWindow,
   verdictFileName,
   type CanaryVerdictDocument,
   type LoadSummary,
+} from '../canary/index.ts';
+import {
+  canaryServices,
+  gatherCanaryInputs,
+  prometheusOptions,
+  resolveWindow,
 } from '../metrics/canary/index.ts';
 import { readTrafficStep } from '../traffic/index.ts';
 import type { Profile } from '../profile/index.ts';

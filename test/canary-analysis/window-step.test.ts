@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BadQuery, NoData, PrometheusUnreachable } from '../../src/metrics/index.ts';
-import {
-  judgeCanary,
-  parseEnd,
-  resolveWindow,
-  WindowError,
-  type CanaryInputs,
-} from '../../src/metrics/canary/index.ts';
+import { judgeCanary, type StepSamples } from '../../src/canary/index.ts';
+import { parseEnd, resolveWindow, unseenOf, WindowError } from '../../src/metrics/canary/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
 import { previousStep, readTrafficStep } from '../../src/traffic/index.ts';
 
@@ -80,20 +75,28 @@ describe('traffic step', () => {
 
 describe('judgeCanary maps what could not be seen', () => {
   const window = resolveWindow({ end: new Date('2026-11-29T10:30:00Z'), window: '30m', fallback: '10m' });
-  const failing = (error: Error): CanaryInputs => ({
+  const end = window.end.getTime();
+  const failing = (error: Error): StepSamples => ({
     window,
     intervalSeconds: 60,
-    trace: [],
+    grid: [end - 120_000, end - 60_000, end],
+    scrapeInterval: { ms: 15_000, source: 'prometheus' },
     services: [
       {
         service: 'zamaz-api',
-        errorRatio: { ok: false, error },
-        latency: { ok: false, error: new NoData('q', 'empty') },
-        mtls: {
+        gateway: { ok: false, error: unseenOf(error) },
+        latency: { ok: false, error: unseenOf(new NoData('q', 'empty')) },
+        mesh: {
           ok: true,
-          value: { mtls: 100, total: 100, bySecurityPolicy: { mutual_tls: 100 }, plaintextBySource: {} },
+          value: {
+            requests: 100,
+            bySecurityPolicy: { mutual_tls: 100 },
+            plaintextBySource: {},
+            errorsByFlags: {},
+          },
         },
         overflow: { ok: true, value: { series: { c: [0, 0, 0] }, ejections: {} } },
+        freshness: [{ series: 's', usedBy: ['mtls'], newestSampleMs: end, precision: 'exact' }],
       },
     ],
   });

@@ -1,5 +1,5 @@
 import { ClusterClient, ClusterError, Resources, loadKubeConfig } from '../../cluster/index.ts';
-import { renderVerdictText } from '../../metrics/canary/index.ts';
+import { renderVerdictText } from '../../report/render-canary.ts';
 import { previousStep, readTrafficStep } from '../../traffic/index.ts';
 import type { Profile } from '../../profile/index.ts';
 import { ExitCode, type ExitCodeValue } from '../../report/index.ts';
