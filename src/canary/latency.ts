@@ -196,8 +196,14 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
     };
     relativeShift = baseline.median !== null && baseline.median > 0 ? hl.estimate / baseline.median : null;
   }
+  // The per-interval shift is of interpolated quantiles, which wide buckets inflate; when the
+  // histogram counts of the whole window are at hand, their stretch must exceed the tolerance too.
+  const wholeStretch = (input.slowShare ?? []).find((t) => t.test.label === 'whole window')?.test
+    .relativeIncrease;
   const exceedsTolerance =
-    shift !== null && (relativeShift !== null ? relativeShift > p.maxRelativeIncrease : shift.estimate > 0);
+    shift !== null &&
+    (relativeShift !== null ? relativeShift > p.maxRelativeIncrease : shift.estimate > 0) &&
+    (wholeStretch === undefined || wholeStretch === null || wholeStretch > p.maxRelativeIncrease);
 
   const medians =
     `canary median ${canary.median === null ? 'n/a' : fmtValue(canary.median, unit)} over ${plural(canary.samples, 'interval')} ` +
@@ -231,11 +237,12 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
   for (const t of slowFails) {
     const pv = t.adjustedP ?? t.pValue ?? 1;
     failures.push(
-      `Over the ${t.label} the canary's ${t.canary.quantile.note} vs the baseline's ${t.baseline.quantile.note.replace(/^p[\d.]+: /, '')}` +
-        ` (+${fmtPercent(t.relativeIncrease ?? 0)}, above the ${fmtPercent(p.maxRelativeIncrease)} tolerance): ` +
+      `Over the ${t.label} the canary's ${t.canary.quantile.note} vs the baseline's ${t.baseline.quantile.note.replace(/^p[\d.]+: /, '')}; ` +
+        `its tail is ${fmtPercent(t.relativeIncrease ?? 0)} slower, above the ${fmtPercent(p.maxRelativeIncrease)} tolerance: ` +
         `${fmtPercent(t.canary.total > 0 ? t.canary.above / t.canary.total : 0)} of canary requests took longer than ` +
         `${fmtValue(t.threshold, unit)} against ${fmtPercent(t.baseline.total > 0 ? t.baseline.above / t.baseline.total : 0)} of baseline requests ` +
-        `(${fmtCount(t.canary.above)} of ${fmtCount(t.canary.total)} vs ${fmtCount(t.baseline.above)} of ${fmtCount(t.baseline.total)}; ` +
+        `(${fmtCount(t.canary.above)} of ${fmtCount(t.canary.total)} vs ${fmtCount(t.baseline.above)} of ${fmtCount(t.baseline.total)}), ` +
+        `more than the ${fmtPercent(t.nullShare ?? 0)} a ${fmtPercent(t.tolerance)} slower baseline would have (` +
         `one-sided ${t.adjustedP !== null ? 'Holm-adjusted ' : ''}p ${pv < 0.0001 ? '< 0.0001' : `= ${fmtP(pv)}`}, threshold ${fmtP(alpha)})`,
     );
   }
@@ -264,7 +271,7 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
       mwFails && shift !== null
         ? `canary higher by ${fmtSigned(shift.estimate, unit)}${relativeShift !== null ? ` (${fmtPercent(relativeShift)})` : ''}`
         : firstSlow
-          ? `canary ${firstSlow.canary.quantile.note.split(',')[0]} over the ${firstSlow.label} (+${fmtPercent(firstSlow.relativeIncrease ?? 0)})`
+          ? `canary ${firstSlow.canary.quantile.note.split(',')[0]} over the ${firstSlow.label} (tail +${fmtPercent(firstSlow.relativeIncrease ?? 0)} slower)`
           : `canary median ${fmtValue(slo?.canaryMedian ?? 0, unit)} above the ${fmtValue(slo?.maxP99Ms ?? 0, unit)} SLO`;
   } else if (!enough) {
     verdict = 'INCONCLUSIVE';

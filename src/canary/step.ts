@@ -224,7 +224,8 @@ export function judgeCanary(
     const slow: SlowShareTest[] = [];
     const sameBounds = hb.bounds.length === hc.bounds.length && hb.bounds.every((b, i) => b === hc.bounds[i]);
     if (sameBounds) {
-      const whole = slowShareTest(q, hb.bounds, wholeB, wholeC, 'whole window');
+      const tol = c.latency.maxRelativeIncrease;
+      const whole = slowShareTest(q, hb.bounds, wholeB, wholeC, 'whole window', tol);
       if (whole) slow.push(whole);
       if (recentFrom !== null) {
         const recent = slowShareTest(
@@ -233,6 +234,7 @@ export function judgeCanary(
           bucketsOver(hb, recentFrom),
           bucketsOver(hc, recentFrom),
           recentLabel,
+          tol,
         );
         if (recent) slow.push(recent);
       }

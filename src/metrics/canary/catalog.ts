@@ -1,15 +1,16 @@
-// The queries one canary step runs: four `sum by (...)` queries over every service of the legacy and
-// mesh namespaces and both sides, split by service and side in code (inputs.ts). The profile's
+// The queries one canary step runs: four `sum by (...)` queries over every judged service of the
+// legacy and mesh namespaces and both sides, split by service and side in code (inputs.ts). The profile's
 // `canary.metrics` may override them by name (same variables, same shape).
 
 import { defaultCatalog, getTemplate, mergeCatalog, type Catalog } from '../catalog.ts';
 import { defineTemplate } from '../template.ts';
 
-const NAMESPACES = 'destination_service_namespace=~"{{legacyNamespace|regex}}|{{meshNamespace|regex}}"';
+const NAMESPACES =
+  'destination_service_namespace=~"{{legacyNamespace|regex}}|{{meshNamespace|regex}}",destination_service_name=~"{{services}}"';
 const GATEWAY = 'reporter="source",source_workload="{{gatewayWorkload}}"';
 // Envoy cluster names: outbound|<port>|<subset>|<service>.<namespace>.svc.<cluster domain>
-const MESH_OUTBOUND = String.raw`cluster_name=~"outbound\\|[0-9]+\\|[^|]*\\|[^.|]+\\.{{meshNamespace|regex}}\\.svc\\..+"`;
-const SIDES = { legacyNamespace: 'label', meshNamespace: 'label' } as const;
+const MESH_OUTBOUND = String.raw`cluster_name=~"outbound\\|[0-9]+\\|[^|]*\\|({{services}})\\.{{meshNamespace|regex}}\\.svc\\..+"`;
+const SIDES = { legacyNamespace: 'label', meshNamespace: 'label', services: 'labels' } as const;
 
 function counter(metric: string, counterLabel: string): string {
   return (
@@ -54,7 +55,7 @@ export const canaryTemplates = {
     description:
       'Circuit-breaker counters per interval on outbound clusters to the mesh namespace, by cluster: pending ' +
       'overflow (503 UO), connection overflow, and the most hosts ejected by outlier detection',
-    vars: { meshNamespace: 'label', interval: 'duration' },
+    vars: { meshNamespace: 'label', services: 'labels', interval: 'duration' },
     promql:
       `${counter('envoy_cluster_upstream_rq_pending_overflow', 'upstream_rq_pending_overflow')} or ` +
       `${counter('envoy_cluster_upstream_cx_overflow', 'upstream_cx_overflow')} or ` +

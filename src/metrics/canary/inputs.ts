@@ -248,6 +248,7 @@ export async function gatherCanaryInputs(opts: GatherOptions): Promise<CanaryInp
   const vars = {
     legacyNamespace: legacy,
     meshNamespace: meshNs,
+    services,
     gatewayWorkload: c.gatewayWorkload,
     interval,
   };
