@@ -2,7 +2,7 @@
 // fast `monitor` fails a bad one — the default profile on simulated traffic (no Prometheus: the samples
 // the four queries would return are drawn directly, per interval, from known distributions).
 //
-//   npx tsx bench/canary-simulation.ts            (CANARY_BENCH_RUNS=N to change the run count)
+//   npx tsx bench/canary-simulation.ts            (CANARY_BENCH_RUNS=N to change the run count: 500)
 //
 // Traffic model (documented in docs/canary.md): 2 services, each with the default load (50 req/s over
 // the profile's two paths: 25 req/s per service), 10 % to the mesh; baseline 5xx ratio 0.3 %; latency
@@ -18,7 +18,7 @@ import { validateProfile } from '../src/profile/index.ts';
 import { ENVOY_DEFAULT_BUCKETS_MS } from '../test/support/openmetrics.ts';
 import { Random } from '../test/support/openmetrics-random.ts';
 
-const RUNS = Number(process.env.CANARY_BENCH_RUNS ?? 1000);
+const RUNS = Number(process.env.CANARY_BENCH_RUNS ?? 500);
 const SERVICES = ['zamaz-api', 'zamaz-frontend'];
 // CANARY_BENCH_ALPHA overrides canary.familyAlpha, to see the trade-off between false alarms and power.
 const alphaOverride = process.env.CANARY_BENCH_ALPHA

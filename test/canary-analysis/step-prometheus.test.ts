@@ -93,7 +93,7 @@ beforeAll(async () => {
     openmetrics: [...Object.values(presets), ...Object.values(labelled)].map((s) => s.openmetrics),
   });
   client = createPrometheusClient({ url: prom.url });
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await client?.close();
@@ -163,6 +163,7 @@ describe('the four-query step on the presets', () => {
       ['circuit-breaker-overflow/zamaz-api', 'PASS'],
     ]);
     expect(analysis.metrics[1]?.reason).toMatch(/interpolated/);
+    expect(analysis.reason).toMatch(/^FAIL — latency-p99\/zamaz-api: canary higher by/);
   });
 
   it('plaintext: FAIL naming the source workload', async () => {
