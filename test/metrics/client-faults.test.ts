@@ -293,7 +293,9 @@ describe('retries', () => {
     expect(err).toBeInstanceOf(PrometheusUnreachable);
     expect((err as PrometheusUnreachable).reason).toBe('timeout');
     expect(err.message).toContain(`cannot reach Prometheus at ${server.url} (2 attempts): no answer in time`);
-    expect(server.seen).toHaveLength(2);
+    // How many requests reached the server within 150 ms depends on the machine's load; the client's
+    // own count of attempts does not.
+    expect((err as PrometheusUnreachable).attempts).toBe(2);
   });
 
   it('reports a closed port as PrometheusUnreachable (refused) at once', async () => {
