@@ -13,16 +13,18 @@ import {
 } from '../metrics/index.ts';
 import {
   buildDocument,
-  canaryServices,
-  gatherCanaryInputs,
   judgeCanary,
-  prometheusOptions,
-  renderVerdictText,
-  resolveWindow,
   verdictFileName,
   type CanaryVerdictDocument,
   type LoadSummary,
+} from '../canary/index.ts';
+import {
+  canaryServices,
+  gatherCanaryInputs,
+  prometheusOptions,
+  resolveWindow,
 } from '../metrics/canary/index.ts';
+import { renderVerdictText } from '../report/render-canary.ts';
 import type { Profile } from '../profile/index.ts';
 import { worstVerdict, type Verdict } from '../report/types.ts';
 import { readTrafficStep } from '../traffic/index.ts';
@@ -42,6 +44,8 @@ export interface CanaryGateRequest {
   end?: Date | undefined;
   /** `--load` value: auto, k6, k6-operator, builtin or none. */
   load: string;
+  /** `interim` for a look while the step still runs (monitor's evaluations before its last). */
+  look?: 'interim' | 'final' | undefined;
 }
 
 export interface CanaryGateContext {
@@ -137,9 +141,9 @@ export async function evaluateCanary(
   let closed = false;
   try {
     const inputs = await run.step(`Prometheus at ${client.options.url} (canary queries)`, () =>
-      gatherCanaryInputs({ source: counted(client, run), profile, window }),
+      gatherCanaryInputs({ source: counted(client, run), profile, window, signal: run.signal }),
     );
-    const analysis = judgeCanary(inputs, profile);
+    const analysis = judgeCanary(inputs, profile, { look: req.look ?? 'final' });
     const doc = buildDocument(analysis, {
       step: req.step,
       currentWeight: traffic.meshWeight,

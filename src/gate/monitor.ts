@@ -102,7 +102,15 @@ export async function monitor(run: GateRun, req: MonitorRequest): Promise<GateRu
         const gate = await evaluateCanary(
           run,
           { profile, profileFile: file, cluster: session.client },
-          { step, vs: current.vs, window: analysis.window, end: new Date(at), load: analysis.load },
+          {
+            step,
+            vs: current.vs,
+            window: analysis.window,
+            end: new Date(at),
+            load: analysis.load,
+            // Looks before the last are interim: only the anytime-valid rules may fail the step there.
+            look: k < n ? 'interim' : 'final',
+          },
         );
         const verdict = gate.verdict;
         timeline.push({

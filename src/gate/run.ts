@@ -3,7 +3,7 @@
 // Nothing here exits the process: the CLI turns the result into an exit code.
 
 import { formatDuration, Interrupted, RunController, throwIfInterrupted } from '../core/index.ts';
-import type { CanaryVerdictDocument } from '../metrics/canary/document.ts';
+import type { CanaryVerdictDocument } from '../canary/index.ts';
 import {
   ExitCode,
   exitCodeOf,

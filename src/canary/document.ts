@@ -1,12 +1,53 @@
 // The verdict document (schema meshgate.dev/canary-verdict/v1): what `meshgate canary -o json`
 // prints and writes to reports/verdicts/step-N-<end>.json. Schema: docs/output.md.
 
-import type { Verdict } from '../../canary/index.ts';
-import type { RedactedPrometheusOptions } from '../client.ts';
-import type { CanaryAnalysis, MetricRecord } from './judge.ts';
-import type { TraceEntry } from './recorder.ts';
-import type { RouteWeight } from '../../traffic/step.ts';
-import type { AnalysisWindow, WindowSource } from './window.ts';
+import type { CanaryAnalysis, FamilyReport, FreshnessReport, MetricRecord } from './step.ts';
+import type { Verdict } from './types.ts';
+
+/** Where the window's length came from (src/metrics/canary/window.ts). */
+export type WindowSource = 'flag' | 'last-shift' | 'profile-default';
+
+/** A sample as Prometheus' API writes it: `[unix seconds, "value"]`, so NaN and ±Inf survive JSON. */
+export type RawSample = [number, string];
+
+/** One rendered query with its raw answer (or its error): src/metrics records these. */
+export interface DecisionTraceEntry {
+  /** What asked, e.g. "requests" (one query serves every service and side). */
+  readonly purpose: string;
+  readonly template: string;
+  readonly query: 'instant' | 'range';
+  readonly promql: string;
+  readonly time?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly stepSeconds?: number;
+  readonly result?: {
+    readonly resultType: 'vector' | 'scalar' | 'matrix';
+    readonly series: readonly {
+      labels: Readonly<Record<string, string>>;
+      value?: RawSample;
+      values?: RawSample[];
+    }[];
+    readonly warnings: readonly string[];
+  };
+  readonly error?: { readonly kind: string; readonly message: string };
+}
+
+/** A VirtualService route's weights (src/traffic). */
+export interface RouteWeightRecord {
+  readonly route: string;
+  readonly mesh: number;
+  readonly other: number;
+}
+
+/** The analysis window as the document records it. */
+export interface WindowRecordInput {
+  readonly start: Date;
+  readonly end: Date;
+  readonly durationMs: number;
+  readonly source: WindowSource;
+  readonly note?: string;
+}
 
 export const CANARY_VERDICT_SCHEMA = 'meshgate.dev/canary-verdict/v1';
 
@@ -41,18 +82,22 @@ export interface CanaryVerdictDocument {
   virtualService: {
     namespace: string;
     name: string;
-    routes: readonly RouteWeight[];
+    routes: readonly RouteWeightRecord[];
     lastShiftAt: string | null;
   };
   /** URL, auth kind and header names; never a token or a credential-like header value. */
   prometheus: {
     url: string;
-    auth: RedactedPrometheusOptions['auth'];
+    auth: 'none' | 'bearer' | 'basic';
     headers: Readonly<Record<string, string>>;
   };
   load: LoadSummary;
+  /** Every series the verdict read, with the age of its newest sample at the window's end. */
+  freshness: FreshnessReport;
+  /** The step's statistical tests, their p-values and the family-wise (Holm) correction. */
+  family: FamilyReport;
   /** Every rendered query with its raw answer (or its error). */
-  trace: TraceEntry[];
+  trace: DecisionTraceEntry[];
   profile: string;
   analysedAt: string;
 }
@@ -60,14 +105,14 @@ export interface CanaryVerdictDocument {
 export interface DocumentContext {
   step: number;
   currentWeight: number;
-  window: AnalysisWindow;
+  window: WindowRecordInput;
   intervalSeconds: number;
   services: string[];
   thresholds: unknown;
   virtualService: CanaryVerdictDocument['virtualService'];
-  prometheus: RedactedPrometheusOptions;
+  prometheus: CanaryVerdictDocument['prometheus'];
   load: LoadSummary;
-  trace: TraceEntry[];
+  trace: DecisionTraceEntry[];
   profile: string;
   analysedAt: Date;
 }
@@ -114,6 +159,8 @@ export function buildDocument(analysis: CanaryAnalysis, ctx: DocumentContext): C
     virtualService: ctx.virtualService,
     prometheus: { url: ctx.prometheus.url, auth: ctx.prometheus.auth, headers: ctx.prometheus.headers },
     load: ctx.load,
+    freshness: analysis.freshness,
+    family: analysis.family,
     trace: ctx.trace,
     profile: ctx.profile,
     analysedAt: ctx.analysedAt.toISOString(),

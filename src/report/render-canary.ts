@@ -1,8 +1,7 @@
 // The verdict as text for a terminal or a change ticket: a header, one table row per metric, then the
 // reasons of everything that did not pass.
 
-import type { CanaryVerdictDocument } from './document.ts';
-import type { MetricRecord } from './judge.ts';
+import type { CanaryVerdictDocument, MetricRecord } from '../canary/index.ts';
 
 const pct = (r: number | null | undefined) =>
   r === null || r === undefined ? 'n/a' : `${(r * 100).toFixed(r !== 0 && r < 0.001 ? 3 : 2)} %`;
@@ -65,6 +64,12 @@ export function renderVerdictText(doc: CanaryVerdictDocument, file?: string): st
     `window ${doc.window.start} → ${doc.window.end} (${doc.window.duration}, ${doc.window.source}), ${doc.intervalSeconds}s intervals; Prometheus ${doc.prometheus.url}; load: ${doc.load.runner}`,
   );
   if (doc.window.note) out.push(`note: ${doc.window.note}`);
+  const stale = doc.freshness.series.filter((f) => f.stale);
+  if (stale.length > 0) {
+    out.push(
+      `stale: ${stale.map((f) => `${f.series} newest sample ${f.newestSample ?? 'none in the window'}`).join('; ')}`,
+    );
+  }
   out.push('');
   const rows = [['VERDICT', 'METRIC', 'BASELINE (legacy)', 'CANARY (mesh)', 'SUMMARY']];
   for (const m of doc.metrics) {
@@ -79,6 +84,11 @@ export function renderVerdictText(doc: CanaryVerdictDocument, file?: string): st
   }
   if (notPassed.length > 0) out.push('');
   for (const e of doc.errors) out.push(`error: ${e}`);
+  const rejected = doc.family.tests.filter((t) => t.rejected).length;
+  out.push(
+    `tests: ${doc.family.tests.length} in the step's family, Holm–Bonferroni at ${doc.family.alpha} (${rejected} significant); ` +
+      `freshness: newest samples within ${Math.round(doc.freshness.maxStalenessMs / 1000)}s required`,
+  );
   out.push(`verdict: ${doc.verdict}  ${doc.reason}`);
   if (file) out.push(`decision trace: ${file}`);
   return `${out.join('\n')}\n`;
