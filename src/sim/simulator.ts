@@ -36,7 +36,8 @@ export interface StartedSimulator {
 export async function startSimulator(opts: SimulatorOptions): Promise<StartedSimulator> {
   const scenario = await loadScenario(opts.scenario);
   const state = new SimState(
-    new ObjectStore(scenario.objects),
+    // The loaded objects are this simulator's alone: the store takes them without copying.
+    new ObjectStore(scenario.objects, { adopt: true }),
     scenario.profile,
     scenario.podEndpoints,
     scenario.podExecs,
