@@ -49,10 +49,22 @@ export interface OpenLoopOptions {
 /** One undici Pool per origin, sized to the in-flight bound so a request never queues behind the pool. */
 export class Pools {
   private readonly pools = new Map<string, Pool>();
+  /** A run repeats a handful of URLs thousands of times: each is parsed once. */
+  private readonly targets = new Map<string, { pool: Pool; path: string }>();
   constructor(
     private readonly connections: number,
     private readonly timeoutMs: number,
   ) {}
+
+  target(href: string): { pool: Pool; path: string } {
+    let target = this.targets.get(href);
+    if (target === undefined) {
+      const url = new URL(href);
+      target = { pool: this.for(url), path: url.pathname + url.search };
+      this.targets.set(href, target);
+    }
+    return target;
+  }
 
   for(url: URL): Pool {
     let pool = this.pools.get(url.origin);
@@ -80,16 +92,12 @@ export async function sendRequest(
   pools: Pools,
   planned: PlannedRequest,
 ): Promise<{ status: number } | { error: string }> {
-  const url = new URL(planned.url);
+  const { pool, path } = pools.target(planned.url);
   const headers: Record<string, string> = {};
   // undici takes the Host header from `headers` as given; lower-case keys avoid duplicates.
-  for (const [k, v] of Object.entries(planned.headers)) headers[k.toLowerCase()] = v;
+  for (const k in planned.headers) headers[k.toLowerCase()] = planned.headers[k] as string;
   try {
-    const res = await pools.for(url).request({
-      path: url.pathname + url.search,
-      method: planned.method,
-      headers,
-    });
+    const res = await pool.request({ path, method: planned.method, headers });
     await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
     return { status: res.statusCode };
   } catch (err) {
