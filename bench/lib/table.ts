@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 export function printTable(head: string[], rows: string[][]): void {
   const table = new Table({
     head,
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
     colAligns: head.map((_, i) => (i === 0 ? 'left' : 'right')),
   });
   table.push(...rows);
