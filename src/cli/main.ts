@@ -208,7 +208,8 @@ export function buildProgram(
     .requiredOption('--scenario <dir>', 'scenario directory (repeat to layer)', collect)
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig')
-    .action(async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string }) => {
+    .option('--request-log <file>', 'append every answered request to this file as a JSON line')
+    .action(async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string; requestLog?: string }) => {
       const { sim } = await import('./commands/sim.ts');
       result.code = await sim(opts, io, signal);
     });

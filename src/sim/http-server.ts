@@ -14,6 +14,7 @@ import type { HandlerResponse } from './handler-types.ts';
 import { toJsonValue, type JsonValue } from './json.ts';
 import { createExecSocketServer, pickProtocol, serveExec } from './pod-exec.ts';
 import { decodePath, resolveRequest } from './request-info.ts';
+import { describeRequest, REQUEST_COUNTS_PATH, type RequestLog } from './request-log.ts';
 import { pickSpdyProtocol, serveSpdyExec } from './spdy-exec.ts';
 import type { SimState } from './sim-state.ts';
 import type { TlsMaterial } from './tls-material.ts';
@@ -24,6 +25,8 @@ export interface ServerOptions {
   token: string;
   host: string;
   port: number;
+  /** Every answered request is counted here. */
+  requestLog: RequestLog;
 }
 
 export interface RunningServer {
@@ -144,11 +147,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       req.headersDistinct['impersonate-group'] ?? [],
     );
   const pause = () => (latency > 0 ? sleep(latency) : Promise.resolve());
+  const record = (req: IncomingMessage, arrived: number, status: number): void => {
+    options.requestLog.record({
+      at: new Date(performance.timeOrigin + arrived).toISOString(),
+      ...describeRequest(req.method ?? 'GET', req.url ?? '/'),
+      status,
+      ms: Math.round((performance.now() - arrived) * 1000) / 1000,
+    });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     try {
       if (!bearerMatches(req, token)) throw unauthorized();
       const method = req.method ?? 'GET';
+      if (method === 'GET' && (req.url ?? '').split('?')[0] === REQUEST_COUNTS_PATH) {
+        // The counts so far, for a test or a bench that runs the simulator in another process.
+        writeResponse(req, res, { type: 'json', status: 200, body: options.requestLog.snapshot() });
+        return;
+      }
       const fault = faults.take(method, req.url ?? '/');
       if (fault !== undefined) throw fault;
       const contentType = mediaType(req.headers['content-type']);
@@ -168,16 +185,21 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         const stop = response.start(req, res);
         openStreams.add(stop);
         res.on('close', () => openStreams.delete(stop));
+        record(req, arrived, 200);
         return;
       }
       writeResponse(req, res, response);
+      record(req, arrived, response.status);
     } catch (error) {
       await pause();
-      writeError(req, res, asApiError(error));
+      const apiError = asApiError(error);
+      writeError(req, res, apiError);
+      record(req, arrived, apiError.code);
     }
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const arrived = performance.now();
     socket.on('error', () => socket.destroy());
     try {
       if (!bearerMatches(req, token)) throw unauthorized();
@@ -209,6 +231,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         upgraded.add(socket);
         socket.on('close', () => upgraded.delete(socket));
         serveSpdyExec(state, request, protocol, socket, head);
+        record(req, arrived, 101);
         return;
       }
       if (upgradeTo !== 'websocket')
@@ -219,9 +242,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       await pause();
       serveExec(wss, state, request, req, socket, head);
+      record(req, arrived, 101);
     } catch (error) {
       await pause();
-      rejectUpgrade(socket, asApiError(error));
+      const apiError = asApiError(error);
+      rejectUpgrade(socket, apiError);
+      record(req, arrived, apiError.code);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 export { startSimulator, type SimulatorOptions, type StartedSimulator } from './simulator.ts';
 export { loadScenario } from './scenario-loader.ts';
+export type { RequestCount, RequestCounts, RequestRecord } from './request-log.ts';
 export type {
   ClusterProfile,
   FaultRule,

@@ -55,7 +55,8 @@ export function existing(ctx: ResourceContext, name: string): KubeObject {
 
 function listObjects(ctx: ResourceContext): HandlerResponse {
   const { matches, filtered } = selection(ctx);
-  const all = ctx.state.store.list(
+  // The stored objects themselves (no copies): the answer only serialises them.
+  const all = ctx.state.store.view(
     ctx.def.group,
     ctx.def.kind,
     ctx.def.namespaced ? ctx.info.namespace : undefined,

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { startServer } from './http-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ObjectStore } from './object-store.ts';
+import { RequestLog, type RequestCounts } from './request-log.ts';
 import { loadScenario } from './scenario-loader.ts';
 import { SimState } from './sim-state.ts';
 import { generateTlsMaterial } from './tls-material.ts';
@@ -18,6 +19,12 @@ export interface SimulatorOptions {
   host?: string;
   /** Where to write the kubeconfig; by default a file in a fresh temporary directory. */
   kubeconfigOut?: string;
+  /**
+   * Append every request the simulator answers to this file, one JSON object a line (verb, resource,
+   * subresource, namespace, name, status, ms). Counts are kept either way: `requestCounts()` and
+   * `GET /debug/requests`.
+   */
+  requestLog?: string;
 }
 
 /** A running simulator. Call `stop()` when done: it closes every connection, watches included. */
@@ -28,6 +35,8 @@ export interface StartedSimulator {
   kubeconfigPath: string;
   /** The scenario loader's warnings, e.g. an object whose kind nothing serves (docs/scenarios.md). */
   warnings: readonly string[];
+  /** Requests answered since start, by verb, resource and subresource (what `GET /debug/requests` returns). */
+  requestCounts(): RequestCounts;
   stop(): Promise<void>;
 }
 
@@ -38,19 +47,25 @@ export interface StartedSimulator {
 export async function startSimulator(opts: SimulatorOptions): Promise<StartedSimulator> {
   const scenario = await loadScenario(opts.scenario);
   const state = new SimState(
-    new ObjectStore(scenario.objects),
+    // The loaded objects are this simulator's alone: the store takes them without copying.
+    new ObjectStore(scenario.objects, { adopt: true }),
     scenario.profile,
     scenario.podEndpoints,
     scenario.podExecs,
   );
   const tls = await generateTlsMaterial();
   const token = randomBytes(32).toString('base64url');
+  const requestLog = new RequestLog(opts.requestLog);
   const server = await startServer({
     state,
     tls,
     token,
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
+    requestLog,
+  }).catch(async (error: unknown) => {
+    await requestLog.close();
+    throw error;
   });
   let kubeconfigPath: string;
   try {
@@ -60,6 +75,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
     );
   } catch (error) {
     await server.close();
+    await requestLog.close();
     throw error;
   }
   let stopped: Promise<void> | undefined;
@@ -67,9 +83,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
     url: server.url,
     kubeconfigPath,
     warnings: scenario.warnings,
+    requestCounts: () => requestLog.snapshot(),
     stop: () => {
       stopped ??= (async () => {
         await server.close();
+        await requestLog.close();
         // Only the temporary directory this call created is removed; a requested path is left alone.
         if (opts.kubeconfigOut === undefined) {
           await rm(dirname(kubeconfigPath), { recursive: true, force: true });
