@@ -5,6 +5,7 @@
  */
 export { startSimulator, type SimulatorOptions, type StartedSimulator } from './simulator.ts';
 export { loadScenario } from './scenario-loader.ts';
+export type { FaultLogEntry, WatchFault } from './fault-injector.ts';
 export type {
   ClusterProfile,
   FaultRule,
