@@ -137,7 +137,9 @@ export function streamWatch(req: IncomingMessage, res: ServerResponse, options: 
     stop();
     return stop;
   }
-  if (fault?.afterEvents === 0) strike();
+  // A fault that names neither a count nor a time strikes at once, before any event.
+  if (fault?.afterEvents === 0 || (fault && fault.afterEvents === undefined && fault.afterMs === undefined))
+    strike();
   for (const { type, object } of backlog) sendObject(type, object);
   return stop;
 }
