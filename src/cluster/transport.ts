@@ -251,12 +251,17 @@ export class Transport {
       sendHeaders['content-type'] = req.contentType ?? 'application/json';
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
     }
-    // One attempt ends at its own timeout or at the run's deadline, whichever comes first.
+    // One attempt ends at its own timeout or at the run's deadline, whichever comes first. The
+    // attempt's controller follows the caller's signal through a listener removed afterwards
+    // (not AbortSignal.any, whose derived signals a long-lived run signal would keep collecting).
     const untilDeadline = runDeadline === undefined ? Infinity : runDeadline - this.clock.now();
     const timeoutMs = Math.max(0, Math.min(this.retry.attemptTimeoutMs, untilDeadline));
-    const timer = new AbortController();
+    const attempt = new AbortController();
+    const follow = (): void => attempt.abort(signal?.reason);
+    signal?.addEventListener('abort', follow, { once: true });
+    if (signal?.aborted) follow();
     const handle = setTimeout(
-      () => timer.abort(new AttemptTimeout(timeoutMs, untilDeadline <= this.retry.attemptTimeoutMs)),
+      () => attempt.abort(new AttemptTimeout(timeoutMs, untilDeadline <= this.retry.attemptTimeoutMs)),
       timeoutMs,
     );
     try {
@@ -265,7 +270,7 @@ export class Transport {
         dispatcher,
         headers: sendHeaders,
         ...(body === undefined ? {} : { body }),
-        signal: anySignal(signal, timer.signal),
+        signal: attempt.signal,
       });
       const text = await res.body.text();
       return {
@@ -274,10 +279,12 @@ export class Transport {
         retryAfterMs: retryAfterMs(headerOf(res.headers['retry-after']), text, this.clock.now()),
       };
     } catch (err) {
-      if (timer.signal.aborted && !signal?.aborted) throw timer.signal.reason as AttemptTimeout;
+      const reason: unknown = attempt.signal.reason;
+      if (reason instanceof AttemptTimeout && !signal?.aborted) throw reason;
       throw err;
     } finally {
       clearTimeout(handle);
+      signal?.removeEventListener('abort', follow);
     }
   }
 }
