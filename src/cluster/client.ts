@@ -306,6 +306,8 @@ export class ClusterClient {
           spec: { resourceAttributes: attrs },
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', path },
+        // A review is answered, never stored: asking again is safe.
+        idempotent: true,
       });
       return {
         allowed: body.status?.allowed === true,
@@ -329,6 +331,8 @@ export class ClusterClient {
           spec: { user: subject.user, groups: subject.groups, resourceAttributes: attrs },
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews', path },
+        // A review is answered, never stored: asking again is safe.
+        idempotent: true,
       });
       return {
         allowed: body.status?.allowed === true,
@@ -544,6 +548,8 @@ export class ClusterClient {
       query: dryRun ? { dryRun: 'All' } : {},
       body: obj,
       info: info(ref, 'create', path, namespace),
+      // A dry run stores nothing: asking again is safe.
+      idempotent: dryRun,
     });
     if (!dryRun) this.invalidate();
     return created;

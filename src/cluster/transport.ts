@@ -16,6 +16,11 @@ export interface HttpRequest {
   body?: unknown;
   contentType?: string;
   info: RequestInfo;
+  /**
+   * A POST without side effects (an access review, a dry run) that may be retried like a read.
+   * GET always may; other writes never are.
+   */
+  idempotent?: boolean | undefined;
   /** Stops this request too (the transport's own signal always applies). */
   signal?: AbortSignal | undefined;
   /** Epoch ms: this request's retries end here too (the transport's deadline always applies). */
@@ -135,7 +140,8 @@ export class Transport {
   }
 
   /**
-   * Sends the request and returns the raw body of a 2xx answer. Reads (GET) are retried on 429,
+   * Sends the request and returns the raw body of a 2xx answer. Reads (GET, and requests marked
+   * idempotent such as access reviews) are retried on 429,
    * 5xx and network faults: after what the server asked for (Retry-After, at least a little), else
    * with exponential back-off, with jitter; never past the run's deadline (or, without one, the
    * policy's budget). A retry that would wait past it is not made: the last failure is thrown, its
@@ -143,7 +149,7 @@ export class Transport {
    * When the signal aborts, the request stops and rejects with the signal's reason.
    */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const idempotent = req.method === 'GET';
+    const idempotent = req.method === 'GET' || req.idempotent === true;
     const started = this.clock.now();
     const runDeadline = this.deadlineFor(req.deadlineAt);
     const budgetEnd = runDeadline ?? started + this.retry.deadlineMs;

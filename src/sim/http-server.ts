@@ -243,6 +243,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     tls === undefined
       ? createHttpServer(onRequest)
       : createServer({ key: tls.serverKey, cert: tls.serverCert }, onRequest);
+  // Idle keep-alive connections stay open as on a real API server (Go's net/http keeps them far longer
+  // than Node's 5 s), so a client reusing one does not race the server's close.
+  server.keepAliveTimeout = 60_000;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void upgrade(req, socket, head);
   });

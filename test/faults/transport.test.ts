@@ -104,6 +104,7 @@ describe('Retry-After, 410 on continue, and Forbidden', () => {
       { match: '^/api/v1/pods\\?.*continue=', status: 410, count: 1 },
       { match: '^/api/v1/configmaps\\?.*continue=', status: 410 },
       { match: '^/apis/apps/v1/namespaces/zamaz-mesh/deployments/zamaz-api$', method: 'PATCH', status: 503 },
+      { match: 'selfsubjectaccessreviews', method: 'POST', status: 503, count: 1 },
     ],
     forbidden: [
       { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: 'spire-system' },
@@ -155,6 +156,14 @@ describe('Retry-After, 410 on continue, and Forbidden', () => {
     );
     expect(err).toBeInstanceOf(ServerError);
     expect(c.requestCount - before).toBe(1);
+  });
+
+  it('an access review (a POST that stores nothing) is retried like a read', async () => {
+    const c = env().client();
+    expect(await c.canI({ verb: 'get', group: '', resource: 'pods', namespace: 'zamaz' })).toMatchObject({
+      allowed: true,
+    });
+    expect(matching(/selfsubjectaccessreviews/).map((e) => e.fault)).toEqual([503, undefined]);
   });
 
   it('410 on a continue token: the list starts over and is complete', async () => {
