@@ -209,10 +209,12 @@ export function buildProgram(
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig')
     .option('--request-log <file>', 'append every answered request to this file as a JSON line')
-    .action(async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string; requestLog?: string }) => {
-      const { sim } = await import('./commands/sim.ts');
-      result.code = await sim(opts, io, signal);
-    });
+    .action(
+      async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string; requestLog?: string }) => {
+        const { sim } = await import('./commands/sim.ts');
+        result.code = await sim(opts, io, signal);
+      },
+    );
 
   program
     .command('snapshot')

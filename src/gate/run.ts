@@ -89,6 +89,9 @@ export function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T>
   });
 }
 
+/** How close to the deadline a stopped request counts as stopped by it (timer skew). */
+const DEADLINE_SLACK_MS = 250;
+
 export class GateRun {
   readonly command: GateCommand;
   readonly reportDir: string;
@@ -105,6 +108,7 @@ export class GateRun {
   private readonly controller: RunController;
   private readonly deadline = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineMessage = '';
   private readonly waitingOn = new Map<number, string>();
   private seq = 0;
 
@@ -122,6 +126,7 @@ export class GateRun {
     this.timeoutMs = ms;
     this.deadlineAt = this.startedAt.getTime() + ms;
     const message = `the run deadline (${what} ${formatDuration(ms)}) expired`;
+    this.deadlineMessage = message;
     const left = Math.max(0, this.deadlineAt - Date.now());
     this.deadlineTimer = setTimeout(() => this.deadline.abort(new Interrupted('deadline', message)), left);
     this.deadlineTimer.unref();
@@ -142,6 +147,15 @@ export class GateRun {
 
   /** Why the run stopped early, when it did. */
   get interruption(): Interrupted | undefined {
+    // The transport times its last attempt to the same deadline and may stop a few ms before the
+    // run's own timer fires: a deadline that is (all but) due counts as reached.
+    if (
+      !this.signal.aborted &&
+      this.deadlineAt !== undefined &&
+      Date.now() >= this.deadlineAt - DEADLINE_SLACK_MS
+    ) {
+      this.deadline.abort(new Interrupted('deadline', this.deadlineMessage));
+    }
     return this.signal.aborted ? Interrupted.from(this.signal) : undefined;
   }
 

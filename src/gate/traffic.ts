@@ -150,10 +150,12 @@ export function auditInterrupted(
   move: { action: AuditAction; object: string; from: number; to: number; pending: string[] },
 ): AuditRecord {
   const writes = ctx.run.writes;
+  // The run's own interruption names the budget (--timeout 2s); a request's may not.
+  const said = ctx.run.interruption?.message ?? err.message;
   const pending = move.pending.length ? `; not finished: ${move.pending.join('; ')}` : '';
   const reason = writes.length
-    ? `${err.message} after writing: ${writes.join('; ')}${pending}. Check the VirtualService and run the command again`
-    : `${err.message} before writing: nothing was changed${move.from >= 0 ? `, the mesh weight stays at ${move.from} %` : ''}${pending}`;
+    ? `${said} after writing: ${writes.join('; ')}${pending}. Check the VirtualService and run the command again`
+    : `${said} before writing: nothing was changed${move.from >= 0 ? `, the mesh weight stays at ${move.from} %` : ''}${pending}`;
   const record: AuditRecord = {
     ...auditBase(ctx, move.action, move.object, move.from, move.to),
     outcome: 'interrupted',

@@ -24,7 +24,7 @@ export const REMOTE_WRITE_TREND_STATS = 'p(50),p(95),p(99),max';
 
 /** A runner that cannot start (its binary is missing): the CLI reports it instead of a verdict. */
 export class LoadRunnerUnavailable extends Error {
-  override readonly name = 'LoadRunnerUnavailable';
+  override readonly name: string = 'LoadRunnerUnavailable';
 }
 
 async function isExecutable(file: string): Promise<boolean> {

@@ -87,8 +87,8 @@ function watchObjects(ctx: ResourceContext): HandlerResponse {
       .filter(matches);
   return {
     type: 'stream',
-    start: (req, res) =>
-      streamWatch(req, res, { store: ctx.state.store, matches, render, initial, query: ctx.query }),
+    start: (req, res, fault) =>
+      streamWatch(req, res, { store: ctx.state.store, matches, render, initial, query: ctx.query, fault }),
   };
 }
 

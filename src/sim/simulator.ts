@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { FaultLogEntry } from './fault-injector.ts';
 import { startServer } from './http-server.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { ObjectStore } from './object-store.ts';
@@ -25,11 +26,16 @@ export interface SimulatorOptions {
    * `GET /debug/requests`.
    */
   requestLog?: string;
+  /**
+   * Serve plain HTTP without authentication, as `kubectl proxy` does: the kubeconfig's server is
+   * `http://…` and carries no credentials. Default false (HTTPS with a bearer token).
+   */
+  plainHttp?: boolean;
 }
 
 /** A running simulator. Call `stop()` when done: it closes every connection, watches included. */
 export interface StartedSimulator {
-  /** `https://127.0.0.1:<port>` */
+  /** `https://127.0.0.1:<port>` (`http://` with `plainHttp`) */
   url: string;
   /** A kubeconfig whose current context `meshgate-sim` reaches this simulator with a bearer token. */
   kubeconfigPath: string;
@@ -37,6 +43,8 @@ export interface StartedSimulator {
   warnings: readonly string[];
   /** Requests answered since start, by verb, resource and subresource (what `GET /debug/requests` returns). */
   requestCounts(): RequestCounts;
+  /** Requests a ClusterProfile fault rule matched (fired or not), with arrival times, oldest first. */
+  faultLog(): readonly FaultLogEntry[];
   stop(): Promise<void>;
 }
 
@@ -53,7 +61,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
     scenario.podEndpoints,
     scenario.podExecs,
   );
-  const tls = await generateTlsMaterial();
+  const tls = opts.plainHttp === true ? undefined : await generateTlsMaterial();
   const token = randomBytes(32).toString('base64url');
   const requestLog = new RequestLog(opts.requestLog);
   const server = await startServer({
@@ -70,7 +78,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
   let kubeconfigPath: string;
   try {
     kubeconfigPath = await writeKubeconfig(
-      { server: server.url, caCert: tls.caCert, token },
+      tls === undefined ? { server: server.url } : { server: server.url, caCert: tls.caCert, token },
       opts.kubeconfigOut,
     );
   } catch (error) {
@@ -84,6 +92,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<StartedSim
     kubeconfigPath,
     warnings: scenario.warnings,
     requestCounts: () => requestLog.snapshot(),
+    faultLog: () => server.faultLog(),
     stop: () => {
       stopped ??= (async () => {
         await server.close();
