@@ -5,6 +5,7 @@ import {
   errorFromStatus,
   InvalidObject,
   NotFound,
+  ServerError,
   Unreachable,
   type RequestInfo,
 } from './errors.ts';
@@ -25,6 +26,22 @@ export interface ListOptions {
   namespace?: string | undefined;
   labelSelector?: string | undefined;
   fieldSelector?: string | undefined;
+}
+
+/** An object of a custom kind that lacks the shape meshgate reads, and why. */
+export interface RejectedObject {
+  /** `Kind/namespace/name`. */
+  object: string;
+  namespace?: string | undefined;
+  /** "field: problem" lines. */
+  problems: string[];
+}
+
+/** A list split into the objects checks can read and those they cannot. */
+export interface CheckedList {
+  items: KubeObject[];
+  rejected: RejectedObject[];
+  request: RequestInfo;
 }
 
 export interface ClusterClientOptions {
@@ -125,8 +142,37 @@ export class ClusterClient {
     this.cache.clear();
   }
 
-  /** Lists every object of a kind, following `continue` tokens. */
-  list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+  /**
+   * Lists every object of a kind, following `continue` tokens. A custom resource without the shape
+   * meshgate reads fails the whole list (InvalidObject); `listChecked` keeps the others.
+   */
+  async list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+    const { items, rejected, request } = await this.listChecked(ref, opts);
+    if (rejected.length > 0) throw new InvalidObject(request, rejected);
+    return items;
+  }
+
+  /**
+   * Lists every object of a kind and checks custom resources against the fields meshgate reads:
+   * `items` are the objects with that shape, `rejected` the others with their problems, so one
+   * malformed object (say, in another team's namespace) does not hide the rest.
+   */
+  listChecked(ref: ResourceRef, opts: ListOptions = {}): Promise<CheckedList> {
+    const path = collectionPath(ref, opts.namespace);
+    const request = info(ref, 'list', path, opts.namespace);
+    return this.listRaw(ref, opts).then((all) => {
+      const items: KubeObject[] = [];
+      const rejected: RejectedObject[] = [];
+      for (const o of all) {
+        const problems = objectProblems(ref, o);
+        if (problems.length === 0) items.push(o);
+        else rejected.push({ object: objectRef(ref, o), namespace: o.metadata.namespace, problems });
+      }
+      return { items, rejected, request };
+    });
+  }
+
+  private listRaw(ref: ResourceRef, opts: ListOptions): Promise<KubeObject[]> {
     const path = collectionPath(ref, opts.namespace);
     const key = `list ${path}?l=${opts.labelSelector ?? ''}&f=${opts.fieldSelector ?? ''}`;
     return this.cached(key, async () => {
@@ -161,7 +207,6 @@ export class ClusterClient {
         }
         token = body.metadata?.continue || undefined;
       } while (token);
-      validateAtEdge(ref, items, info(ref, 'list', path, opts.namespace));
       return items;
     });
   }
@@ -332,6 +377,18 @@ export class ClusterClient {
         .then((ws) => {
           ws.on('close', () =>
             finish(() => {
+              // A Failure without an exit code means the command never ran (the kubelet could not
+              // start it, or a replayed snapshot did not record it): that is not the command's answer.
+              if (status?.status === 'Failure' && !hasExitCode(status)) {
+                reject(
+                  new ServerError(
+                    reqInfo,
+                    status.code ?? 500,
+                    `${status.message ?? 'the command could not be run'} (${argv.join(' ')} in container ${container})`,
+                  ),
+                );
+                return;
+              }
               const exitCode = exitCodeOf(status);
               resolve({
                 stdout: Buffer.concat(out).toString('utf8'),
@@ -461,15 +518,13 @@ export class ClusterClient {
   }
 }
 
-/** Custom resources are checked against the fields meshgate reads before any check sees them. */
-function validateAtEdge(ref: ResourceRef, items: KubeObject[], reqInfo: RequestInfo): void {
-  const bad = items
-    .map((o) => ({
-      object: `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
-      problems: objectProblems(ref, o),
-    }))
-    .filter((o) => o.problems.length > 0);
-  if (bad.length > 0) throw new InvalidObject(reqInfo, bad);
+/** `Kind/namespace/name` (or `Kind/name`), the way findings and errors name an object. */
+function objectRef(ref: ResourceRef, o: KubeObject): string {
+  return `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+}
+
+function hasExitCode(status: V1Status): boolean {
+  return (status.details?.causes ?? []).some((c) => c.reason === 'ExitCode');
 }
 
 function exitCodeOf(status: V1Status | undefined): number {

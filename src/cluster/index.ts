@@ -1,7 +1,9 @@
 export { ClusterClient, DEFAULT_PAGE_SIZE, DEFAULT_POD_CONCURRENCY } from './client.ts';
 export type {
+  CheckedList,
   ClusterClientOptions,
   ListOptions,
+  RejectedObject,
   WatchEventType,
   WatchHandle,
   WatchOptions,
