@@ -51,9 +51,23 @@ export {
   checkMeshConfig,
   checkProxyVersions,
   checkWebhooks,
+  injectorProxyImage,
   readMeshConfig,
-  revisioned,
+  sameIstioVersion,
 } from './istio.ts';
+export {
+  controlPlane,
+  DEFAULT_REVISION,
+  defaultRevision,
+  istiodRevisions,
+  podRevision,
+  resolveRevision,
+  REV_LABEL,
+  revisionedName,
+  revisionTags,
+  TAG_LABEL,
+} from './revisions.ts';
+export type { ControlPlane, IstiodRevision, RevisionTag } from './revisions.ts';
 export { livePods, podReady, podsOfWorkload } from './k8s.ts';
 export {
   checkInjectionLabel,

@@ -252,11 +252,11 @@ export function checkTrustDomain(
   meshConfig: KubeObject | undefined,
   spireConfig: KubeObject | undefined,
   profile: Profile,
+  /** The revision's mesh ConfigMap (`istio-<rev>`), named in findings when it cannot be read. */
+  meshConfigName = meshConfig?.metadata.name ?? profile.istio.meshConfigMap,
 ): CheckResult {
   const td = profile.trustDomain;
-  const cmName = profile.istio.revision
-    ? `${profile.istio.meshConfigMap}-${profile.istio.revision}`
-    : profile.istio.meshConfigMap;
+  const cmName = meshConfigName;
   const meshRef = objectName('ConfigMap', cmName, profile.namespaces.istio);
   const spireRef = objectName('ConfigMap', profile.spire.server.name, profile.namespaces.spire);
   const istio = istioTrustDomain(meshConfig);
