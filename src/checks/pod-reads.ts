@@ -62,7 +62,9 @@ export function proxiedPods(pods: KubeObject[], profile: Profile): KubeObject[] 
 /** Running proxies whose identity the security suite reads: mesh workloads and the ingress gateway. */
 export function identityPods(pods: KubeObject[], profile: Profile): KubeObject[] {
   const mesh = runningPods(pods, profile.namespaces.mesh).filter((p) => proxyContainer(p));
-  const gw = gatewayPods(runningPods(pods, profile.namespaces.istio), profile).filter((p) => proxyContainer(p));
+  const gw = gatewayPods(runningPods(pods, profile.namespaces.istio), profile).filter((p) =>
+    proxyContainer(p),
+  );
   return [...mesh, ...gw];
 }
 
