@@ -5,11 +5,14 @@
 // as objects are built).
 //
 //   node scripts/scenario-gen/gen.mjs [OUTDIR]                 # scenarios/healthy (default)
+//   node scripts/scenario-gen/gen.mjs --overlays               # and the overlays of overlays.mjs (revisioned installs)
+//   node scripts/scenario-gen/gen.mjs --variant revision=1-20-1,tag=stable OUTDIR   # a whole variant
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { toYaml, toListYaml } from './lib.mjs';
 import { NODES, registry } from './workloads.mjs';
 import { files } from './model.mjs';
+import { VARIANT } from './variant.mjs';
 import './sections/cluster.mjs';
 import './sections/control-plane.mjs';
 import { spireServer } from './sections/spire.mjs';
@@ -21,8 +24,11 @@ import './sections/rbac.mjs';
 import { meshPods, gwPods } from './sections/spire-registration.mjs';
 import './sections/endpoints.mjs';
 import './sections/proxies.mjs';
+import './sections/variant-extras.mjs';
+import { writeOverlays } from './overlays.mjs';
 
-const OUT = process.argv[2] ?? new URL('../../scenarios/healthy', import.meta.url).pathname;
+const args = process.argv.slice(2).filter((a, i, all) => a !== '--variant' && all[i - 1] !== '--variant');
+const OUT = args.find((a) => !a.startsWith('--')) ?? new URL('../../scenarios/healthy', import.meta.url).pathname;
 
 // ---------------------------------------------------------------- write
 rmSync(OUT, { recursive: true, force: true });
@@ -46,4 +52,5 @@ const summary = {
   nodes: NODES.map((n) => ({ name: n.name, uid: n.uid, ip: n.ip })),
 };
 if (process.env.SUMMARY) writeFileSync(process.env.SUMMARY, JSON.stringify(summary, null, 2));
-console.log(`wrote ${files.size} files, ${summary.objects} objects, ${summary.pods} pods into ${OUT}`);
+console.log(`wrote ${files.size} files, ${summary.objects} objects, ${summary.pods} pods${VARIANT.name ? ` (variant ${VARIANT.name})` : ''} into ${OUT}`);
+if (args.includes('--overlays')) await writeOverlays(OUT);

@@ -2,6 +2,7 @@
 import { uid, h, addSeconds } from '../lib.mjs';
 import { meta, podTemplate } from '../k8s.mjs';
 import { NODES, registry, deployment, service, serviceAccount, configMap } from '../workloads.mjs';
+import { VARIANT } from '../variant.mjs';
 import { T, HELM, helmAnn, emit, nsDir, K8S_CA, ISTIOD_CA } from '../model.mjs';
 
 // ---------------------------------------------------------------- cluster
@@ -130,7 +131,8 @@ const nsDefs = [
     'zamaz-mesh',
     T.meshNs,
     {
-      'istio-injection': 'enabled',
+      // A revisioned install is selected with istio.io/rev (the revision, or a tag pointing at it).
+      ...(VARIANT.revision ? { 'istio.io/rev': VARIANT.tag || VARIANT.revision } : { 'istio-injection': 'enabled' }),
       'pod-security.kubernetes.io/audit': 'restricted',
       'pod-security.kubernetes.io/audit-version': 'latest',
       'pod-security.kubernetes.io/enforce': 'restricted',

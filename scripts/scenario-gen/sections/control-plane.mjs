@@ -3,12 +3,13 @@ import { addSeconds } from '../lib.mjs';
 import { meta, podTemplate, ISTIO_TAG, fieldEnv } from '../k8s.mjs';
 import { NODES, deployment, daemonSet, service, serviceAccount, configMap } from '../workloads.mjs';
 import { injectGateway, PROXY_STATS_CONFIG, TRUST_DOMAIN } from '../istio.mjs';
+import { VARIANT, rev, REV_LABEL } from '../variant.mjs';
 import { T, HELM, helmAnn, helmRelease, emit, ISTIOD_CA, ISTIO_NS } from '../model.mjs';
 
 // ---------------------------------------------------------------- istio-system
 emit('istio-system/helm-releases.yaml', [
   helmRelease(ISTIO_NS, 'istio-base', 'base-1.20.1', T.istio),
-  helmRelease(ISTIO_NS, 'istiod', 'istiod-1.20.1', addSeconds(T.istio, 120)),
+  helmRelease(ISTIO_NS, rev('istiod'), 'istiod-1.20.1', addSeconds(T.istio, 120)),
   helmRelease(ISTIO_NS, 'istio-cni', 'cni-1.20.1', addSeconds(T.istio, 300)),
   helmRelease(ISTIO_NS, 'istio-ingressgateway', 'gateway-1.20.1', T.gateway),
 ]);
@@ -18,22 +19,24 @@ const istiodLabels = {
   ...HELM,
   'install.operator.istio.io/owning-resource': 'unknown',
   istio: 'pilot',
-  'istio.io/rev': 'default',
+  'istio.io/rev': REV_LABEL,
   'operator.istio.io/component': 'Pilot',
-  release: 'istiod',
+  release: rev('istiod'),
 };
+// The istiod chart selects its pods by revision when it has one (`helm install ... --set revision=`).
+const istiodSelector = VARIANT.revision ? { app: 'istiod', 'istio.io/rev': VARIANT.revision } : { istio: 'pilot' };
 const istiodAt = addSeconds(T.istio, 120);
 const istiod = deployment({
   namespace: ISTIO_NS,
-  name: 'istiod',
+  name: rev('istiod'),
   labels: istiodLabels,
-  annotations: helmAnn('istiod', ISTIO_NS),
+  annotations: helmAnn(rev('istiod'), ISTIO_NS),
   replicas: 1,
-  selector: { istio: 'pilot' },
+  selector: istiodSelector,
   createdAt: istiodAt,
   nodes: ['node-b'],
   template: podTemplate({
-    labels: { app: 'istiod', 'install.operator.istio.io/owning-resource': 'unknown', istio: 'pilot', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', 'sidecar.istio.io/inject': 'false' },
+    labels: { app: 'istiod', 'install.operator.istio.io/owning-resource': 'unknown', istio: 'pilot', 'istio.io/rev': REV_LABEL, 'operator.istio.io/component': 'Pilot', 'sidecar.istio.io/inject': 'false' },
     annotations: { 'prometheus.io/port': '15014', 'prometheus.io/scrape': 'true', 'sidecar.istio.io/inject': 'false' },
     spec: {
       containers: [
@@ -42,7 +45,7 @@ const istiod = deployment({
           image: `docker.io/istio/pilot:${ISTIO_TAG}`,
           args: ['discovery', '--monitoringAddr=:15014', '--log_output_level=default:info', '--domain', 'cluster.local', '--keepaliveMaxServerConnectionAge', '30m'],
           env: [
-            { name: 'REVISION', value: 'default' },
+            { name: 'REVISION', value: REV_LABEL },
             { name: 'JWT_POLICY', value: 'third-party-jwt' },
             { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
             fieldEnv('POD_NAME', 'metadata.name'),
@@ -74,7 +77,7 @@ const istiod = deployment({
           ],
         },
       ],
-      serviceAccountName: 'istiod',
+      serviceAccountName: rev('istiod'),
       volumes: [
         { emptyDir: { medium: 'Memory' }, name: 'local-certs' },
         { name: 'istio-token', projected: { sources: [{ serviceAccountToken: { audience: 'istio-ca', expirationSeconds: 43200, path: 'istio-token' } }] } },
@@ -86,14 +89,14 @@ const istiod = deployment({
     },
   }),
 });
-emit('istio-system/istiod.yaml', serviceAccount({ namespace: ISTIO_NS, name: 'istiod', labels: { app: 'istiod', ...HELM, release: 'istiod' }, annotations: helmAnn('istiod', ISTIO_NS), createdAt: istiodAt }));
+emit('istio-system/istiod.yaml', serviceAccount({ namespace: ISTIO_NS, name: rev('istiod'), labels: { app: 'istiod', ...HELM, release: rev('istiod') }, annotations: helmAnn(rev('istiod'), ISTIO_NS), createdAt: istiodAt }));
 emit('istio-system/istiod.yaml', istiod.objects);
 emit('istio-system/istiod.yaml', service({
   namespace: ISTIO_NS,
-  name: 'istiod',
-  labels: { app: 'istiod', ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', istio: 'pilot', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', release: 'istiod' },
-  annotations: helmAnn('istiod', ISTIO_NS),
-  selector: { app: 'istiod', istio: 'pilot' },
+  name: rev('istiod'),
+  labels: { app: 'istiod', ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', istio: 'pilot', 'istio.io/rev': REV_LABEL, 'operator.istio.io/component': 'Pilot', release: rev('istiod') },
+  annotations: helmAnn(rev('istiod'), ISTIO_NS),
+  selector: VARIANT.revision ? istiodSelector : { app: 'istiod', istio: 'pilot' },
   ports: [
     { name: 'grpc-xds', port: 15010, targetPort: 15010 },
     { name: 'https-dns', port: 15012, targetPort: 15012 },
@@ -105,7 +108,7 @@ emit('istio-system/istiod.yaml', service({
 
 const meshConfig = [
   'defaultConfig:',
-  '  discoveryAddress: istiod.istio-system.svc:15012',
+  `  discoveryAddress: ${rev('istiod')}.istio-system.svc:15012`,
   '  proxyMetadata: {}',
   'defaultProviders:',
   '  metrics:',
@@ -117,9 +120,9 @@ const meshConfig = [
 ].join('\n');
 emit('istio-system/config.yaml', configMap({
   namespace: ISTIO_NS,
-  name: 'istio',
-  labels: { ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', release: 'istiod' },
-  annotations: helmAnn('istiod', ISTIO_NS),
+  name: rev('istio'),
+  labels: { ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': REV_LABEL, 'operator.istio.io/component': 'Pilot', release: rev('istiod') },
+  annotations: helmAnn(rev('istiod'), ISTIO_NS),
   data: { mesh: meshConfig, meshNetworks: 'networks: {}' },
   createdAt: istiodAt,
 }));
@@ -199,7 +202,7 @@ const injectorValues = JSON.stringify(
       sts: { servicePort: 0 },
     },
     istio_cni: { enabled: true, chained: true },
-    revision: '',
+    revision: VARIANT.revision,
     sidecarInjectorWebhook: { defaultTemplates: [], enableNamespacesByDefault: false, reinvocationPolicy: 'Never', rewriteAppHTTPProbe: true, templates: { spire: spireTemplate } },
   },
   null,
@@ -207,9 +210,9 @@ const injectorValues = JSON.stringify(
 );
 emit('istio-system/config.yaml', configMap({
   namespace: ISTIO_NS,
-  name: 'istio-sidecar-injector',
-  labels: { ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', release: 'istiod' },
-  annotations: helmAnn('istiod', ISTIO_NS),
+  name: rev('istio-sidecar-injector'),
+  labels: { ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': REV_LABEL, 'operator.istio.io/component': 'Pilot', release: rev('istiod') },
+  annotations: helmAnn(rev('istiod'), ISTIO_NS),
   data: { config: injectorConfig, values: injectorValues },
   createdAt: istiodAt,
 }));
@@ -226,26 +229,26 @@ emit('istio-system/config.yaml', {
 
 // Webhooks
 const caBundle = Buffer.from(ISTIOD_CA).toString('base64');
-const injectSvc = (path) => ({ caBundle, service: { name: 'istiod', namespace: ISTIO_NS, path, port: 443 } });
+const injectSvc = (path) => ({ caBundle, service: { name: rev('istiod'), namespace: ISTIO_NS, path, port: 443 } });
 const injectRules = [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'], scope: '*' }];
 const mwhCommon = { admissionReviewVersions: ['v1beta1', 'v1'], failurePolicy: 'Fail', matchPolicy: 'Equivalent', reinvocationPolicy: 'Never', rules: injectRules, sideEffects: 'None', timeoutSeconds: 10 };
 emit('istio-system/webhooks.yaml', {
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'MutatingWebhookConfiguration',
   metadata: meta({
-    name: 'istio-sidecar-injector',
-    labels: { app: 'sidecar-injector', ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': 'default', 'operator.istio.io/component': 'Pilot', release: 'istiod' },
-    annotations: helmAnn('istiod', ISTIO_NS),
+    name: rev('istio-sidecar-injector'),
+    labels: { app: 'sidecar-injector', ...HELM, 'install.operator.istio.io/owning-resource': 'unknown', 'istio.io/rev': REV_LABEL, 'operator.istio.io/component': 'Pilot', release: rev('istiod') },
+    annotations: helmAnn(rev('istiod'), ISTIO_NS),
     createdAt: istiodAt,
     generation: 2,
-    key: 'mwh/istio-sidecar-injector',
+    key: `mwh/${rev('istio-sidecar-injector')}`,
   }),
   webhooks: [
     {
       ...mwhCommon,
       clientConfig: injectSvc('/inject/cluster/Kubernetes/net/'),
       name: 'rev.namespace.sidecar-injector.istio.io',
-      namespaceSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['default'] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
+      namespaceSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [REV_LABEL] }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
       objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }] },
     },
     {
@@ -253,9 +256,10 @@ emit('istio-system/webhooks.yaml', {
       clientConfig: injectSvc('/inject/cluster/Kubernetes/net/'),
       name: 'rev.object.sidecar-injector.istio.io',
       namespaceSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'DoesNotExist' }, { key: 'istio-injection', operator: 'DoesNotExist' }] },
-      objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: ['default'] }] },
+      objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'NotIn', values: ['false'] }, { key: 'istio.io/rev', operator: 'In', values: [REV_LABEL] }] },
     },
-    {
+    // Only the default revision answers to istio-injection=enabled and to pods without a revision.
+    ...(VARIANT.revision ? [] : [{
       ...mwhCommon,
       clientConfig: injectSvc('/inject/cluster/Kubernetes/net/'),
       name: 'namespace.sidecar-injector.istio.io',
@@ -268,7 +272,7 @@ emit('istio-system/webhooks.yaml', {
       name: 'object.sidecar-injector.istio.io',
       namespaceSelector: { matchExpressions: [{ key: 'istio-injection', operator: 'DoesNotExist' }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
       objectSelector: { matchExpressions: [{ key: 'sidecar.istio.io/inject', operator: 'In', values: ['true'] }, { key: 'istio.io/rev', operator: 'DoesNotExist' }] },
-    },
+    }]),
   ],
 });
 const validationRules = [
@@ -284,22 +288,22 @@ emit('istio-system/webhooks.yaml', {
   apiVersion: 'admissionregistration.k8s.io/v1',
   kind: 'ValidatingWebhookConfiguration',
   metadata: meta({
-    name: 'istio-validator-istio-system',
-    labels: { app: 'istiod', ...HELM, istio: 'istiod', 'istio.io/rev': 'default', release: 'istiod' },
-    annotations: helmAnn('istiod', ISTIO_NS),
+    name: `${rev('istio-validator')}-istio-system`,
+    labels: { app: 'istiod', ...HELM, istio: 'istiod', 'istio.io/rev': REV_LABEL, release: rev('istiod') },
+    annotations: helmAnn(rev('istiod'), ISTIO_NS),
     createdAt: istiodAt,
     generation: 2,
-    key: 'vwh/istio-validator-istio-system',
+    key: `vwh/${rev('istio-validator')}-istio-system`,
   }),
   webhooks: [
     {
       admissionReviewVersions: ['v1beta1', 'v1'],
-      clientConfig: { caBundle, service: { name: 'istiod', namespace: ISTIO_NS, path: '/validate', port: 443 } },
+      clientConfig: { caBundle, service: { name: rev('istiod'), namespace: ISTIO_NS, path: '/validate', port: 443 } },
       failurePolicy: 'Fail',
       matchPolicy: 'Equivalent',
       name: 'rev.validation.istio.io',
       namespaceSelector: {},
-      objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: ['default'] }] },
+      objectSelector: { matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [REV_LABEL] }] },
       rules: validationRules,
       sideEffects: 'None',
       timeoutSeconds: 10,
@@ -311,7 +315,8 @@ emit('istio-system/webhooks.yaml', {
   kind: 'ValidatingWebhookConfiguration',
   metadata: meta({
     name: 'istiod-default-validator',
-    labels: { app: 'istiod', ...HELM, istio: 'istiod', 'istio.io/rev': 'default' },
+    // helm install istio-base ... --set defaultRevision=<revision>: the default validator calls that istiod.
+    labels: { app: 'istiod', ...HELM, istio: 'istiod', 'istio.io/rev': REV_LABEL },
     annotations: helmAnn('istio-base', ISTIO_NS),
     createdAt: T.istio,
     generation: 2,
@@ -320,7 +325,7 @@ emit('istio-system/webhooks.yaml', {
   webhooks: [
     {
       admissionReviewVersions: ['v1beta1', 'v1'],
-      clientConfig: { caBundle, service: { name: 'istiod', namespace: ISTIO_NS, path: '/validate', port: 443 } },
+      clientConfig: { caBundle, service: { name: rev('istiod'), namespace: ISTIO_NS, path: '/validate', port: 443 } },
       failurePolicy: 'Fail',
       matchPolicy: 'Equivalent',
       name: 'validation.istio.io',
@@ -420,14 +425,15 @@ const gwLabels = { app: 'istio-ingressgateway', istio: 'ingressgateway' };
 const gw = deployment({
   namespace: ISTIO_NS,
   name: 'istio-ingressgateway',
-  labels: { ...gwLabels, ...HELM, 'app.kubernetes.io/name': 'istio-ingressgateway', 'app.kubernetes.io/version': ISTIO_TAG, 'helm.sh/chart': `gateway-${ISTIO_TAG}`, 'istio.io/rev': 'default' },
+  labels: { ...gwLabels, ...HELM, 'app.kubernetes.io/name': 'istio-ingressgateway', 'app.kubernetes.io/version': ISTIO_TAG, 'helm.sh/chart': `gateway-${ISTIO_TAG}`, 'istio.io/rev': REV_LABEL },
   annotations: helmAnn('istio-ingressgateway', ISTIO_NS),
   replicas: 2,
   selector: gwLabels,
   createdAt: T.gateway,
   nodes: ['node-a', 'node-c'],
   template: podTemplate({
-    labels: { ...gwLabels, 'sidecar.istio.io/inject': 'true', 'spiffe.io/spire-managed-identity': 'true' },
+    // The gateway chart's `revision` value (a revision or a tag) picks the injector by pod label.
+    labels: { ...gwLabels, 'sidecar.istio.io/inject': 'true', 'spiffe.io/spire-managed-identity': 'true', ...(VARIANT.revision ? { 'istio.io/rev': VARIANT.tag || VARIANT.revision } : {}) },
     annotations: {
       'inject.istio.io/templates': 'gateway,spire',
       'prometheus.io/path': '/stats/prometheus',
@@ -457,12 +463,12 @@ const gw = deployment({
   }),
   mutatePod: (m, spec) => injectGateway(m, spec, { namespace: ISTIO_NS, workload: 'istio-ingressgateway' }),
 });
-emit('istio-system/ingressgateway.yaml', serviceAccount({ namespace: ISTIO_NS, name: 'istio-ingressgateway', labels: { ...gwLabels, ...HELM, 'istio.io/rev': 'default' }, annotations: helmAnn('istio-ingressgateway', ISTIO_NS), createdAt: T.gateway }));
+emit('istio-system/ingressgateway.yaml', serviceAccount({ namespace: ISTIO_NS, name: 'istio-ingressgateway', labels: { ...gwLabels, ...HELM, 'istio.io/rev': REV_LABEL }, annotations: helmAnn('istio-ingressgateway', ISTIO_NS), createdAt: T.gateway }));
 emit('istio-system/ingressgateway.yaml', gw.objects);
 const gwSvc = service({
   namespace: ISTIO_NS,
   name: 'istio-ingressgateway',
-  labels: { ...gwLabels, ...HELM, 'app.kubernetes.io/name': 'istio-ingressgateway', 'app.kubernetes.io/version': ISTIO_TAG, 'helm.sh/chart': `gateway-${ISTIO_TAG}`, 'istio.io/rev': 'default' },
+  labels: { ...gwLabels, ...HELM, 'app.kubernetes.io/name': 'istio-ingressgateway', 'app.kubernetes.io/version': ISTIO_TAG, 'helm.sh/chart': `gateway-${ISTIO_TAG}`, 'istio.io/rev': REV_LABEL },
   annotations: helmAnn('istio-ingressgateway', ISTIO_NS),
   selector: gwLabels,
   type: 'LoadBalancer',
