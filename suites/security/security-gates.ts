@@ -243,9 +243,14 @@ export const SECURITY_GATES: GateGroup[] = [
 
       spec(
         'security.identity.cert-validity',
-        'Proxy certificates are valid beyond the expiry margin',
+        'Proxy certificates are valid and rotated (workload: by lifetime used; CA: beyond the margin)',
         async ({ cluster, profile }) =>
-          checkProxyCertValidity(await certs(cluster, profile), profile, new Date()),
+          checkProxyCertValidity(
+            await certs(cluster, profile),
+            profile,
+            new Date(),
+            await cluster.list(Resources.pods, { namespace: profile.namespaces.spire }),
+          ),
       ),
 
       spec(
