@@ -54,7 +54,9 @@ import {
   type PodCerts,
   type PodClusters,
   type PodStats,
+  type TrafficObjects,
 } from '../../src/checks/mesh/index.ts';
+import type { Malformed } from '../../src/checks/common/malformed.ts';
 import {
   CERTS_ARGV,
   CLUSTERS_ARGV,
@@ -218,6 +220,42 @@ function meshNamespace({ cluster, profile }: SuiteContext): Promise<KubeObject |
 async function istioConfigMap(ctx: SuiteContext): Promise<KubeObject | undefined> {
   const cp = await istioControlPlane(ctx);
   return ctx.cluster.find(Resources.configMaps, cp.names.meshConfig, ctx.profile.namespaces.istio);
+}
+
+/** A kind's objects that have the shape Istio defines, and the ones that do not (reported on their own). */
+async function checked(
+  cluster: ClusterClient,
+  ref: (typeof Resources)[keyof typeof Resources],
+  optional = false,
+): Promise<{ items: KubeObject[]; malformed: Malformed[] }> {
+  try {
+    const { items, rejected } = await cluster.listChecked(ref);
+    return { items, malformed: rejected };
+  } catch (err) {
+    // A CRD that is not installed (ServiceEntry on a cluster without it) holds nothing.
+    if (optional && err instanceof ClusterError && err.kind === 'NotFound')
+      return { items: [], malformed: [] };
+    throw err;
+  }
+}
+
+/** What the traffic checks read, cluster-wide: Istio traffic objects, Services and pods. */
+async function traffic({ cluster }: SuiteContext): Promise<TrafficObjects> {
+  const [gw, vs, dr, se] = await Promise.all([
+    checked(cluster, Resources.gateways),
+    checked(cluster, Resources.virtualServices),
+    checked(cluster, Resources.destinationRules),
+    checked(cluster, Resources.serviceEntries, true),
+  ]);
+  return {
+    gateways: gw.items,
+    virtualServices: vs.items,
+    destinationRules: dr.items,
+    serviceEntries: se.items,
+    services: await cluster.list(Resources.services),
+    pods: await cluster.list(Resources.pods),
+    malformed: [...gw.malformed, ...vs.malformed, ...dr.malformed, ...se.malformed],
+  };
 }
 
 const nsList = (
@@ -427,58 +465,56 @@ export const MESH_GATES: GateGroup[] = [
       spec(
         'mesh.traffic.gateway',
         'The Gateway selects the ingress gateway and its ports (IST0101, IST0162, IST0145)',
-        async ({ cluster, profile }) =>
-          checkGateway(
-            await cluster.list(Resources.gateways),
-            await cluster.list(Resources.pods),
-            await cluster.list(Resources.services),
-            profile,
-          ),
+        async (ctx) => {
+          const t = await traffic(ctx);
+          return checkGateway(t.gateways, t.pods, t.services, ctx.profile, t.malformed);
+        },
       ),
 
       spec(
         'mesh.traffic.virtual-service',
         'The VirtualService references existing Gateway, hosts, Services and subsets (IST0101, IST0132)',
-        async ({ cluster, profile }) =>
-          checkVirtualService(
-            await cluster.list(Resources.virtualServices),
-            await cluster.list(Resources.gateways),
-            await cluster.list(Resources.services),
-            await cluster.list(Resources.destinationRules),
-            profile,
-          ),
+        async (ctx) => checkVirtualService(await traffic(ctx), ctx.profile),
       ),
 
       spec(
         'mesh.traffic.weights',
         'Every route carries the same planned legacy/mesh split summing to 100',
-        async ({ cluster, profile }) => checkWeights(await cluster.list(Resources.virtualServices), profile),
+        async (ctx) => {
+          const t = await traffic(ctx);
+          return checkWeights(t.virtualServices, ctx.profile, t.malformed);
+        },
       ),
 
       spec(
         'mesh.traffic.destination-rules',
         'DestinationRules target the mesh Services and their subsets select pods',
-        async ({ cluster, profile }) =>
-          checkDestinationRuleRefs(
-            await cluster.list(Resources.destinationRules),
-            await cluster.list(Resources.services),
-            await cluster.list(Resources.pods),
-            profile,
-          ),
+        async (ctx) => {
+          const t = await traffic(ctx);
+          return checkDestinationRuleRefs(t.destinationRules, t.services, t.pods, ctx.profile, {
+            serviceEntries: t.serviceEntries,
+            nodes: await ctx.cluster.list(Resources.nodes),
+            malformed: t.malformed,
+          });
+        },
       ),
 
       spec(
         'mesh.traffic.outlier-detection',
         'Circuit breakers (outlierDetection) have the guide values at every level',
-        async ({ cluster, profile }) =>
-          checkOutlierDetection(await cluster.list(Resources.destinationRules), profile),
+        async (ctx) => {
+          const t = await traffic(ctx);
+          return checkOutlierDetection(t.destinationRules, ctx.profile, t.malformed);
+        },
       ),
 
       spec(
         'mesh.traffic.connection-pool',
         'Connection pools have the guide values at every level',
-        async ({ cluster, profile }) =>
-          checkConnectionPool(await cluster.list(Resources.destinationRules), profile),
+        async (ctx) => {
+          const t = await traffic(ctx);
+          return checkConnectionPool(t.destinationRules, ctx.profile, t.malformed);
+        },
       ),
 
       spec(
@@ -553,7 +589,11 @@ export const MESH_GATES: GateGroup[] = [
       ),
 
       spec('mesh.app.uid', 'App containers do not run as the proxy UID 1337 (IST0144)', async (ctx) =>
-        checkAppUid(await meshPods(ctx), ctx.profile),
+        checkAppUid(
+          await meshPods(ctx),
+          ctx.profile,
+          await nsList(ctx.cluster, Resources.deployments, ctx.profile, 'mesh'),
+        ),
       ),
 
       spec('mesh.app.telemetry', 'Mesh proxies are annotated for Prometheus scraping', async (ctx) =>
@@ -602,7 +642,7 @@ export const MESH_GATES: GateGroup[] = [
         async (ctx) =>
           checkEnvoyClusterLimits(
             await Promise.all((await proxiedPods(ctx)).map((p) => podClusters(ctx.cluster, p))),
-            await ctx.cluster.list(Resources.destinationRules),
+            (await traffic(ctx)).destinationRules,
             ctx.profile,
           ),
       ),

@@ -35,6 +35,7 @@ import {
 import { controlPlane } from '../../src/checks/mesh/index.ts';
 import { CERTS_ARGV, identityPods, PROXY_CONTAINER } from '../../src/checks/pod-reads.ts';
 import type { Profile } from '../../src/profile/index.ts';
+import { withMalformed, type Malformed } from '../../src/checks/common/malformed.ts';
 import type { GateGroup, GateSpec } from '../support/gate-spec.ts';
 import { withProbePod } from './probe-pod.ts';
 
@@ -49,6 +50,23 @@ async function listIn(
   );
   return lists.flat();
 }
+
+/** Like listIn for custom resources: the well-formed objects, and the malformed ones to report on their own. */
+async function listInChecked(
+  cluster: ClusterClient,
+  ref: (typeof Resources)[keyof typeof Resources],
+  namespaces: string[],
+): Promise<{ items: KubeObject[]; malformed: Malformed[] }> {
+  const lists = await Promise.all(
+    [...new Set(namespaces)].map((namespace) => cluster.listChecked(ref, { namespace })),
+  );
+  return { items: lists.flatMap((l) => l.items), malformed: lists.flatMap((l) => l.rejected) };
+}
+
+/** Every namespace the profile names, and Istio's root namespace. */
+const allNamespaces = (p: Profile): string[] => [
+  ...new Set([...Object.values(p.namespaces), p.istio.rootNamespace]),
+];
 
 const meshPods = (cluster: ClusterClient, p: Profile) =>
   cluster.list(Resources.pods, { namespace: p.namespaces.mesh });
@@ -80,11 +98,16 @@ export const SECURITY_GATES: GateGroup[] = [
         'security.mtls.strict',
         'Every mesh pod and port resolves to STRICT mTLS',
         async ({ cluster, profile }) => {
-          const pas = await listIn(cluster, Resources.peerAuthentications, [
+          const pas = await listInChecked(cluster, Resources.peerAuthentications, [
             profile.istio.rootNamespace,
             profile.namespaces.mesh,
           ]);
-          return checkStrictMtls(await meshPods(cluster, profile), pas, profile);
+          return withMalformed(
+            checkStrictMtls(await meshPods(cluster, profile), pas.items, profile),
+            pas.malformed,
+            ['PeerAuthentication'],
+            profile,
+          );
         },
       ),
 
@@ -93,14 +116,19 @@ export const SECURITY_GATES: GateGroup[] = [
         'No DestinationRule disables or downgrades mTLS to a mesh host',
         async ({ cluster, profile }) => {
           const ns = profile.namespaces;
-          const rules = await listIn(cluster, Resources.destinationRules, [
+          const rules = await listInChecked(cluster, Resources.destinationRules, [
             ns.mesh,
             profile.istio.rootNamespace,
             ns.legacy,
           ]);
-          return checkDestinationRuleTls(
-            rules,
-            await cluster.list(Resources.services, { namespace: ns.mesh }),
+          return withMalformed(
+            checkDestinationRuleTls(
+              rules.items,
+              await cluster.list(Resources.services, { namespace: ns.mesh }),
+              profile,
+            ),
+            rules.malformed,
+            ['DestinationRule'],
             profile,
           );
         },
@@ -112,45 +140,65 @@ export const SECURITY_GATES: GateGroup[] = [
         async ({ cluster, profile }) => {
           const ns = profile.namespaces;
           const root = profile.istio.rootNamespace;
-          const pas = await listIn(cluster, Resources.peerAuthentications, [root, ns.mesh]);
-          const drs = await listIn(cluster, Resources.destinationRules, [ns.mesh, root, ns.legacy]);
+          const pas = await listInChecked(cluster, Resources.peerAuthentications, [root, ns.mesh]);
+          const drs = await listInChecked(cluster, Resources.destinationRules, [ns.mesh, root, ns.legacy]);
           // Only the namespaces that hold a selector, plus the mesh's (to tell "selects nothing" from
           // "nothing deployed yet").
           const pods = await listIn(cluster, Resources.pods, [
             ns.mesh,
-            ...selectorNamespaces(pas, drs, profile),
+            ...selectorNamespaces(pas.items, drs.items, profile),
           ]);
-          return checkWorkloadSelectors(pas, drs, pods, profile);
+          return withMalformed(
+            checkWorkloadSelectors(pas.items, drs.items, pods, profile),
+            [...pas.malformed, ...drs.malformed],
+            ['PeerAuthentication', 'DestinationRule'],
+            profile,
+          );
         },
       ),
 
       spec(
         'security.authz.deny-by-default',
         'A deny-all AuthorizationPolicy covers the mesh and nothing allows all',
-        async ({ cluster, profile }) =>
-          checkDenyByDefault(
-            await listIn(cluster, Resources.authorizationPolicies, [
-              profile.namespaces.mesh,
-              profile.istio.rootNamespace,
-            ]),
+        async ({ cluster, profile }) => {
+          const policies = await listInChecked(cluster, Resources.authorizationPolicies, [
+            profile.namespaces.mesh,
+            profile.istio.rootNamespace,
+          ]);
+          return withMalformed(
+            checkDenyByDefault(policies.items, profile),
+            policies.malformed,
+            ['AuthorizationPolicy'],
             profile,
-          ),
+          );
+        },
       ),
 
       spec(
         'security.authz.allow-policies',
         'AuthorizationPolicies select running workloads; ALLOW policies name principals of the trust domain',
         async ({ cluster, profile }) => {
-          const policies = await listIn(cluster, Resources.authorizationPolicies, [
-            profile.namespaces.mesh,
-            profile.istio.rootNamespace,
-          ]);
+          // Every namespace of the profile: a policy there that selects nothing is dead config (IST0127).
+          const checkedPolicies = await listInChecked(
+            cluster,
+            Resources.authorizationPolicies,
+            allNamespaces(profile),
+          );
+          const policies = checkedPolicies.items;
           const sas = await listIn(cluster, Resources.serviceAccounts, principalNamespaces(policies));
           // A root-namespace selector applies mesh-wide, so only then are all pods listed (IST0127).
           const pods = needsAllPods(policies, profile)
             ? await cluster.list(Resources.pods)
-            : await meshPods(cluster, profile);
-          return checkAllowPolicies(policies, pods, sas, profile);
+            : await listIn(cluster, Resources.pods, [
+                profile.namespaces.mesh,
+                ...policies.map((p) => p.metadata.namespace ?? ''),
+              ]);
+          return withMalformed(
+            checkAllowPolicies(policies, pods, sas, profile),
+            checkedPolicies.malformed,
+            ['AuthorizationPolicy'],
+            profile,
+          );
         },
       ),
 

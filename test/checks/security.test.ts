@@ -127,7 +127,14 @@ describe('DestinationRule TLS', () => {
     expect(r.details).toEqual([
       'no DestinationRule targets a Service of zamaz-mesh',
       'warning: DestinationRule/zamaz-mesh/payments → payments.example.com: spec.trafficPolicy.tls.mode is SIMPLE without caCertificates or credentialName, so no CA of its own verifies the server certificate (istioctl analyze: IST0128); set caCertificates or credentialName: kubectl -n zamaz-mesh edit destinationrule payments',
+      // No workloadSelector: Istio ignores the credentialName there, so it is no CA (IST0129 at port level).
+      'warning: DestinationRule/zamaz-mesh/payments → payments.example.com: spec.trafficPolicy.portLevelSettings[8443].tls.mode is MUTUAL with a credentialName but no workloadSelector (Istio reads credentialName only in a rule with one) and no caCertificates, so no CA of its own verifies the server certificate (istioctl analyze: IST0129); set caCertificates (or a workloadSelector for the credentialName): kubectl -n zamaz-mesh edit destinationrule payments',
     ]);
+    // With a workloadSelector, credentialName is the CA: no warning for that port.
+    const selected = obj('DestinationRule', 'payments', NS, {
+      spec: { ...(external.spec as object), workloadSelector: { matchLabels: { app: 'zamaz-api' } } },
+    });
+    expect(checkDestinationRuleTls([selected], svc, profile).details).toHaveLength(2);
     const portLevel = obj('DestinationRule', 'db', 'zamaz', {
       spec: {
         host: 'db.example.com',

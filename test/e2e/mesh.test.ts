@@ -265,7 +265,11 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
     expect(weights.findings[0]?.message).toContain(
       'cannot read VirtualService/zamaz-mesh/zamaz (spec.http.0.route.1.weight: Invalid input: expected number, received string)',
     );
-    expect(weights.findings[0]?.hint).toContain('correct the object named above');
+    expect(weights.findings[0]?.object).toBe('VirtualService/zamaz-mesh/zamaz');
+    expect(weights.findings[0]?.field).toBe('spec.http.0.route.1.weight');
+    expect(weights.findings[0]?.hint).toContain(
+      'correct the field named above (kubectl -n zamaz-mesh edit virtualservice zamaz)',
+    );
     expect(report.checks.filter((c) => c.status === 'failed')).toEqual([]);
   });
 });
