@@ -35,6 +35,8 @@ export interface RejectedObject {
   namespace?: string | undefined;
   /** "field: problem" lines. */
   problems: string[];
+  /** The object as the API returned it (snapshot records it as is). */
+  item: KubeObject;
 }
 
 /** A list split into the objects checks can read and those they cannot. */
@@ -166,7 +168,7 @@ export class ClusterClient {
       for (const o of all) {
         const problems = objectProblems(ref, o);
         if (problems.length === 0) items.push(o);
-        else rejected.push({ object: objectRef(ref, o), namespace: o.metadata.namespace, problems });
+        else rejected.push({ object: objectRef(ref, o), namespace: o.metadata.namespace, problems, item: o });
       }
       return { items, rejected, request };
     });
