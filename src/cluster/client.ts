@@ -37,6 +37,24 @@ export interface ListOptions {
   fieldSelector?: string | undefined;
 }
 
+/** An object of a custom kind that lacks the shape meshgate reads, and why. */
+export interface RejectedObject {
+  /** `Kind/namespace/name`. */
+  object: string;
+  namespace?: string | undefined;
+  /** "field: problem" lines. */
+  problems: string[];
+  /** The object as the API returned it (snapshot records it as is). */
+  item: KubeObject;
+}
+
+/** A list split into the objects checks can read and those they cannot. */
+export interface CheckedList {
+  items: KubeObject[];
+  rejected: RejectedObject[];
+  request: RequestInfo;
+}
+
 export interface ClusterClientOptions {
   pageSize?: number;
   /** Concurrent per-pod calls (proxy, exec). */
@@ -169,20 +187,48 @@ export class ClusterClient {
   }
 
   /**
-   * Lists every object of a kind, following `continue` tokens. A token that expired (410 Gone, the
-   * pages span more history than the server keeps) starts the list over, as client-go does: the
-   * pages read so far may be from another version of the collection.
+   * Lists every object of a kind, following `continue` tokens. A custom resource without the shape
+   * meshgate reads fails the whole list (InvalidObject); `listChecked` keeps the others.
    */
-  list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+  async list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+    const { items, rejected, request } = await this.listChecked(ref, opts);
+    if (rejected.length > 0) throw new InvalidObject(request, rejected);
+    return items;
+  }
+
+  /**
+   * Lists every object of a kind and checks custom resources against the fields meshgate reads:
+   * `items` are the objects with that shape, `rejected` the others with their problems, so one
+   * malformed object (say, in another team's namespace) does not hide the rest.
+   */
+  listChecked(ref: ResourceRef, opts: ListOptions = {}): Promise<CheckedList> {
+    const path = collectionPath(ref, opts.namespace);
+    const request = info(ref, 'list', path, opts.namespace);
+    return this.listRaw(ref, opts).then((all) => {
+      const items: KubeObject[] = [];
+      const rejected: RejectedObject[] = [];
+      for (const o of all) {
+        const problems = objectProblems(ref, o);
+        if (problems.length === 0) items.push(o);
+        else rejected.push({ object: objectRef(ref, o), namespace: o.metadata.namespace, problems, item: o });
+      }
+      return { items, rejected, request };
+    });
+  }
+
+  /**
+   * Every object of a kind, page by page. A continue token that expired (410 Gone, the pages span
+   * more history than the server keeps) starts the list over, as client-go does: the pages read so
+   * far may be from another version of the collection.
+   */
+  private listRaw(ref: ResourceRef, opts: ListOptions): Promise<KubeObject[]> {
     const path = collectionPath(ref, opts.namespace);
     const key = `list ${path}?l=${opts.labelSelector ?? ''}&f=${opts.fieldSelector ?? ''}`;
     return this.cached(key, async () => {
       const reqInfo = info(ref, 'list', path, opts.namespace);
       for (let restart = 0; ; restart++) {
         try {
-          const items = await this.listPages(ref, path, opts, reqInfo);
-          validateAtEdge(ref, items, reqInfo);
-          return items;
+          return await this.listPages(ref, path, opts, reqInfo);
         } catch (err) {
           if (!(err instanceof ExpiredContinue)) throw err;
           if (restart >= MAX_LIST_RESTARTS)
@@ -556,15 +602,9 @@ export class ClusterClient {
   }
 }
 
-/** Custom resources are checked against the fields meshgate reads before any check sees them. */
-function validateAtEdge(ref: ResourceRef, items: KubeObject[], reqInfo: RequestInfo): void {
-  const bad = items
-    .map((o) => ({
-      object: `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
-      problems: objectProblems(ref, o),
-    }))
-    .filter((o) => o.problems.length > 0);
-  if (bad.length > 0) throw new InvalidObject(reqInfo, bad);
+/** `Kind/namespace/name` (or `Kind/name`), the way findings and errors name an object. */
+function objectRef(ref: ResourceRef, o: KubeObject): string {
+  return `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
 /** Whether a body is a Kubernetes Status (the API server's own answer, not a proxied pod's). */

@@ -5,7 +5,14 @@ import { Exec, type V1Status } from '@kubernetes/client-node';
 import WebSocket from 'ws';
 import { formatDuration, Interrupted } from '../core/index.ts';
 import type { KubeConnection } from './connection.ts';
-import { ClusterError, errorFromStatus, KubeconfigError, Unreachable, type RequestInfo } from './errors.ts';
+import {
+  ClusterError,
+  errorFromStatus,
+  KubeconfigError,
+  ServerError,
+  Unreachable,
+  type RequestInfo,
+} from './errors.ts';
 import type { ExecResult } from './types.ts';
 
 /** The channel protocols client-node's Exec speaks, newest first. */
@@ -117,13 +124,25 @@ export function execInPod(connection: KubeConnection, req: ExecRequest): Promise
             if (binary && !binary(buff.readUInt8(0), buff.subarray(1))) ws.close();
           });
           ws.on('close', () =>
-            finish(() =>
+            finish(() => {
+              // A Failure without an exit code means the command never ran (the kubelet could not
+              // start it, or a replayed snapshot did not record it): that is not the command's answer.
+              if (status?.status === 'Failure' && !hasExitCode(status)) {
+                reject(
+                  new ServerError(
+                    req.info,
+                    status.code ?? 500,
+                    `${status.message ?? 'the command could not be run'} (${req.argv.join(' ')} in container ${req.container})`,
+                  ),
+                );
+                return;
+              }
               resolve({
                 stdout: Buffer.concat(out).toString('utf8'),
                 stderr: Buffer.concat(errOut).toString('utf8'),
                 exitCode: exitCodeOf(status),
-              }),
-            ),
+              });
+            }),
           );
         });
       },
@@ -146,6 +165,10 @@ export function execInPod(connection: KubeConnection, req: ExecRequest): Promise
           );
       });
   });
+}
+
+function hasExitCode(status: V1Status): boolean {
+  return (status.details?.causes ?? []).some((c) => c.reason === 'ExitCode');
 }
 
 function exitCodeOf(status: V1Status | undefined): number {

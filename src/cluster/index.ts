@@ -6,8 +6,10 @@ export {
   MAX_LIST_RESTARTS,
 } from './client.ts';
 export type {
+  CheckedList,
   ClusterClientOptions,
   ListOptions,
+  RejectedObject,
   WatchEventType,
   WatchHandle,
   WatchOptions,

@@ -56,6 +56,8 @@ export const clusterProfileSpec = z.strictObject({
   latency: z.union([z.string(), z.number()]).optional(),
   faults: z.array(faultRule).default([]),
   absentGroups: z.array(z.string()).default([]),
+  /** Set by `meshgate snapshot`: this scenario is a recording (see docs/scenarios.md). */
+  recorded: z.strictObject({ at: z.string().min(1), from: z.string().optional() }).optional(),
 });
 
 export const podEndpointSpec = z
