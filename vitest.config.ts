@@ -1,19 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per suite, plus `unit` for meshgate's own tests. `npm test` runs only `unit`, so a suite
-// never reaches a user's cluster by accident, and the CLI runs a suite only by naming its project.
-const suite = (name: string) => ({
-  test: {
-    name,
-    include: [`suites/${name}/**/*.test.ts`],
-    // Suites share one module graph per run so the per-run cluster cache fetches each kind once.
-    isolate: false,
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    setupFiles: ['allure-vitest/setup'],
-  },
-});
+const suiteTest = {
+  // Suites share one module graph per run so the per-run cluster cache fetches each kind once.
+  isolate: false,
+  fileParallelism: false,
+  testTimeout: 120_000,
+  hookTimeout: 120_000,
+  setupFiles: ['allure-vitest/setup'],
+};
 
 export default defineConfig({
   test: {
@@ -32,10 +26,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
-      suite('prereq'),
-      suite('mesh'),
-      suite('security'),
-      suite('canary'),
+      { test: { name: 'suites', include: ['suites/*/**/*.test.ts'], ...suiteTest } },
     ],
   },
 });

@@ -39,4 +39,9 @@ if (!checkout) {
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is over: whatever is still open (a stalled socket, a worker that ignored its cancel)
+// must not keep the process, so a stopped run is gone at once. stdout/stderr writes to
+// files and pipes are synchronous on Linux, so nothing printed is lost.
+setTimeout(() => process.exit(code), 100).unref();

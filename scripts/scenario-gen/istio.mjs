@@ -1,5 +1,6 @@
 // What Istio 1.20.1's injector (sidecar/gateway + spire templates, Istio CNI on) does to a pod.
 import { PROXY_IMAGE, fieldEnv, normContainer, normProbe, normVolume } from './k8s.mjs';
+import { rev, REV_LABEL } from './variant.mjs';
 
 export const TRUST_DOMAIN = 'zamaz.local';
 export const PROXY_STATS_CONFIG = '{"proxyStatsMatcher":{"inclusionPrefixes":["cluster.outbound","cluster_manager","listener_manager","server","cluster.xds-grpc"]}}';
@@ -38,7 +39,7 @@ function proxyEnv({ namespace, workload, appContainers, podPorts, proxyConfig, p
   const env = [
     { name: 'JWT_POLICY', value: 'third-party-jwt' },
     { name: 'PILOT_CERT_PROVIDER', value: 'istiod' },
-    { name: 'CA_ADDR', value: 'istiod.istio-system.svc:15012' },
+    { name: 'CA_ADDR', value: `${rev('istiod')}.istio-system.svc:15012` },
     fieldEnv('POD_NAME', 'metadata.name'),
     fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
     fieldEnv('INSTANCE_IP', 'status.podIP'),
@@ -66,7 +67,7 @@ function statusAnnotation(initContainers) {
     containers: ['istio-proxy'],
     volumes: ['workload-socket', 'credential-socket', 'workload-certs', 'istio-envoy', 'istio-data', 'istio-podinfo', 'istio-token', 'istiod-ca-cert'],
     imagePullSecrets: null,
-    revision: 'default',
+    revision: REV_LABEL,
   });
 }
 
@@ -123,7 +124,7 @@ export function injectSidecar(podMeta, spec, { namespace, workload }) {
   spec.containers = [...spec.containers, proxy];
   spec.volumes = [...ISTIO_VOLUMES.map(normVolume), ...(spec.volumes ?? [])];
   Object.assign(podMeta.annotations, {
-    'istio.io/rev': 'default',
+    'istio.io/rev': REV_LABEL,
     'kubectl.kubernetes.io/default-container': app.name,
     'kubectl.kubernetes.io/default-logs-container': app.name,
     'prometheus.io/path': '/stats/prometheus',
@@ -157,7 +158,7 @@ export function injectGateway(podMeta, spec, { namespace, workload }) {
   });
   spec.volumes = [...ISTIO_VOLUMES.map(normVolume), ...(spec.volumes ?? [])];
   Object.assign(podMeta.annotations, {
-    'istio.io/rev': 'default',
+    'istio.io/rev': REV_LABEL,
     'sidecar.istio.io/status': statusAnnotation(null),
   });
   Object.assign(podMeta.labels, {

@@ -318,3 +318,23 @@ export function endpointsFor(svc) {
   ];
   return ep;
 }
+
+/** A local-path PersistentVolume bound to `claim`. */
+export function pv(name, claim, size, nodeName, createdAt) {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: meta({ name, annotations: { 'local.path.provisioner/selected-node': nodeName, 'pv.kubernetes.io/provisioned-by': 'rancher.io/local-path' }, createdAt, key: `pv/${name}` }),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      capacity: { storage: size },
+      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: claim.metadata.name, namespace: claim.metadata.namespace, resourceVersion: claim.metadata.resourceVersion, uid: claim.metadata.uid },
+      hostPath: { path: `/opt/local-path-provisioner/${name}_${claim.metadata.namespace}_${claim.metadata.name}`, type: 'DirectoryOrCreate' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [nodeName] }] }] } },
+      persistentVolumeReclaimPolicy: 'Delete',
+      storageClassName: 'standard',
+      volumeMode: 'Filesystem',
+    },
+    status: { lastPhaseTransitionTime: addSeconds(createdAt, 1), phase: 'Bound' },
+  };
+}

@@ -23,6 +23,17 @@ export interface ErrorRatioInput {
    * step's window; the fixed-sample test decides too. Evaluate `final` once per window.
    */
   look?: 'interim' | 'final';
+  /**
+   * p-values adjusted for the step's family of tests (Holm–Bonferroni over every metric × service,
+   * see family.ts). When given, each test is significant when its adjusted p is below
+   * `significanceLevel` (fixed tests) or `sequentialAlpha` (the anytime-valid rule).
+   */
+  adjustedP?: { fixed?: number; sequential?: number; recent?: number };
+  /**
+   * The most recent part of the window (e.g. its last quarter), judged too: a regression confined to
+   * the end of the window FAILs even when the whole window dilutes it. Final look only.
+   */
+  recent?: { baseline: Counts; canary: Counts; label: string };
 }
 
 /** Parameters of {@link judgeErrorRatio}. */
@@ -45,6 +56,15 @@ export interface ErrorRatioParams {
   maxErrorRatio: number | null;
   /** Level of the anytime-valid rules (sequential test and clear SLO breach). */
   sequentialAlpha: number;
+  /**
+   * Level of the fixed-sample tests' FAIL decision; null: 1 − confidence. `confidence` keeps sizing
+   * the minimum request count.
+   */
+  significanceLevel: number | null;
+  /** A FAIL needs the increase to exceed this many absolute points of ratio (0.002 = 0.2 pp)… */
+  absoluteTolerance: number;
+  /** …and this fraction of the baseline ratio (0.1 = 10 % more errors than legacy). */
+  relativeTolerance: number;
 }
 
 /** Defaults: detect +1 pp at 95 % one-sided confidence with 80 % power; stop early at α = 0.01. */
@@ -60,6 +80,9 @@ export const DEFAULT_ERROR_RATIO_PARAMS: Readonly<ErrorRatioParams> = Object.fre
   continuityCorrection: true,
   maxErrorRatio: null,
   sequentialAlpha: 0.01,
+  significanceLevel: null,
+  absoluteTolerance: 0,
+  relativeTolerance: 0,
 });
 
 /** One side's counts and ratio (null when the side saw no requests). */
@@ -108,6 +131,21 @@ export interface ErrorRatioDetails {
   attribution: Attribution | null;
   /** FAIL reached by the anytime-valid rules alone (sequential test, clear SLO breach). */
   stoppedEarly: boolean;
+  /** The practical margin a FAIL must exceed: max(absolute, relative × baseline ratio). */
+  tolerance: { absolute: number; relative: number; effective: number | null; exceeded: boolean };
+  /** The step-family-adjusted p-values that decided, when the step judged a family. */
+  adjustedP: { fixed: number | null; sequential: number | null; recent: number | null } | null;
+  /** The most recent part of the window; null when not judged. */
+  recent: {
+    label: string;
+    baseline: SideRatio;
+    canary: SideRatio;
+    difference: number | null;
+    pValue: number | null;
+    adjustedP: number | null;
+    significant: boolean;
+    exceedsTolerance: boolean;
+  } | null;
   /** Problems with the input (NaN, negative, errors above requests, rounding). */
   inputNotes: string[];
 }
@@ -164,6 +202,11 @@ function validate(p: ErrorRatioParams): void {
   assertOpenUnit('power', p.power);
   assertOpenUnit('baselineFloor', p.baselineFloor);
   assertOpenUnit('sequentialAlpha', p.sequentialAlpha);
+  if (p.significanceLevel !== null) assertOpenUnit('significanceLevel', p.significanceLevel);
+  if (!(p.absoluteTolerance >= 0 && p.absoluteTolerance < 1))
+    throw new RangeError(`absoluteTolerance must be in [0, 1), got ${p.absoluteTolerance}`);
+  if (!(p.relativeTolerance >= 0))
+    throw new RangeError(`relativeTolerance must be ≥ 0, got ${p.relativeTolerance}`);
   if (p.maxErrorRatio !== null && !(p.maxErrorRatio >= 0 && p.maxErrorRatio < 1)) {
     throw new RangeError(`maxErrorRatio must be in [0, 1) or null, got ${p.maxErrorRatio}`);
   }
@@ -215,6 +258,21 @@ export function judgeErrorRatio(
   const canary = side(can);
   const difference = baseline.ratio !== null && canary.ratio !== null ? canary.ratio - baseline.ratio : null;
   const alpha = 1 - p.confidence;
+  const level = p.significanceLevel ?? alpha;
+  // The practical margin: an increase at or below it is not worth stopping a migration for.
+  const effectiveTolerance =
+    baseline.ratio === null ? null : Math.max(p.absoluteTolerance, p.relativeTolerance * baseline.ratio);
+  const aboveTolerance = (diff: number | null, baseRatio: number | null) =>
+    diff !== null &&
+    baseRatio !== null &&
+    diff > Math.max(p.absoluteTolerance, p.relativeTolerance * baseRatio) &&
+    diff > 0;
+  const exceeded = aboveTolerance(difference, baseline.ratio);
+  const toleranceText =
+    effectiveTolerance !== null && effectiveTolerance > 0
+      ? ` and above the ${fmtPp(effectiveTolerance)} tolerance`
+      : '';
+  const adjusted = input.adjustedP;
 
   // Minimum requests per side.
   const p1Source: 'baseline' | 'floor' =
@@ -247,7 +305,8 @@ export function judgeErrorRatio(
   const errorShare = trafficShare !== null && totalErrors > 0 ? canary.errors / totalErrors : null;
   const seqLogE = trafficShare === null ? null : logMixtureEValue(canary.errors, totalErrors, trafficShare);
   const seqP = seqLogE === null ? null : alwaysValidP(seqLogE);
-  const seqRejected = seqP !== null && seqP < p.sequentialAlpha;
+  const seqDecisionP = adjusted?.sequential ?? seqP;
+  const seqRejected = seqP !== null && seqDecisionP !== null && seqDecisionP < p.sequentialAlpha && exceeded;
 
   // Absolute SLO.
   let slo: ErrorRatioDetails['slo'] = null;
@@ -273,11 +332,37 @@ export function judgeErrorRatio(
             test: c.test,
             z: c.z === null ? null : finite(c.z),
             pValue: c.pValue,
-            alpha,
-            significant: c.pValue < alpha,
+            alpha: level,
+            significant: (adjusted?.fixed ?? c.pValue) < level,
           };
         })()
       : null;
+
+  // The most recent part of the window.
+  let recent: ErrorRatioDetails['recent'] = null;
+  if (input.recent) {
+    const notesR: string[] = [];
+    const rb = sanitize('baseline', input.recent.baseline, notesR);
+    const rc = sanitize('canary', input.recent.canary, notesR);
+    const rbs = side(rb);
+    const rcs = side(rc);
+    const diff = rbs.ratio !== null && rcs.ratio !== null ? rcs.ratio - rbs.ratio : null;
+    const pv =
+      rb !== null && rc !== null && rb.requests > 0 && rc.requests > 0
+        ? compareProportions(rb, rc).pValue
+        : null;
+    const decisionP = adjusted?.recent ?? pv;
+    recent = {
+      label: input.recent.label,
+      baseline: rbs,
+      canary: rcs,
+      difference: diff,
+      pValue: pv,
+      adjustedP: adjusted?.recent ?? null,
+      significant: decisionP !== null && decisionP < level,
+      exceedsTolerance: aboveTolerance(diff, rbs.ratio),
+    };
+  }
 
   const attribution =
     input.canaryResponseFlags !== undefined
@@ -306,7 +391,7 @@ export function judgeErrorRatio(
     failures.push(
       `The canary took ${fmtCount(canary.errors)} of ${fmtCount(totalErrors)} 5xx (${fmtPercent(errorShare)}) ` +
         `on ${fmtPercent(trafficShare)} of the requests — a clear regression by the anytime-valid sequential ` +
-        `test (mixture SPRT, always-valid ${pText(seqP)}, below the ${fmtP(p.sequentialAlpha)} threshold)`,
+        `test (mixture SPRT, always-valid ${pText(seqP)}${adjusted?.sequential !== undefined ? `, Holm-adjusted over the step ${pText(adjusted.sequential)}` : ''}, below the ${fmtP(p.sequentialAlpha)} threshold)${toleranceText}`,
     );
     failSummaries.push(`sequential ${pText(seqP)}`);
   }
@@ -325,16 +410,27 @@ export function judgeErrorRatio(
   }
   // The minimum count protects a PASS (absence of evidence); a significant result at the final look is
   // evidence at level α whatever the count, so it FAILs even below the minimum.
-  const fixedFails = (statistic?.significant ?? false) && finalLook;
+  const fixedFails = (statistic?.significant ?? false) && finalLook && exceeded;
+  const recentFails = finalLook && recent !== null && recent.significant && recent.exceedsTolerance;
   if (statistic !== null && fixedFails) {
     failures.push(
-      `The increase is significant at ${fmtLevel(p.confidence)} confidence (${statistic.test}` +
-        `${statistic.z !== null ? `, z = ${statistic.z.toFixed(2)}` : ''}, one-sided ${pText(statistic.pValue)})` +
+      `The increase is significant${adjusted?.fixed !== undefined ? ` after the step's family-wise correction (Holm-adjusted ${pText(adjusted.fixed)} < ${fmtP(level)})` : ` at ${fmtLevel(1 - level)} confidence`} (${statistic.test}` +
+        `${statistic.z !== null ? `, z = ${statistic.z.toFixed(2)}` : ''}, one-sided ${pText(statistic.pValue)})${toleranceText}` +
         (enough ? '' : ', already below the minimum request count'),
     );
     failSummaries.push(
       `${statistic.test === 'two-proportion z-test' ? 'z-test' : 'Fisher'} ${pText(statistic.pValue)}`,
     );
+  }
+
+  if (recentFails && recent !== null) {
+    failures.push(
+      `In the ${recent.label} the canary failed ${sideText(recent.canary)} vs baseline ${sideText(recent.baseline)}` +
+        `${recent.difference !== null ? ` (${fmtPp(recent.difference)})` : ''}: significant` +
+        `${recent.adjustedP !== null ? ` after the family-wise correction (Holm-adjusted ${pText(recent.adjustedP)})` : ` (${pText(recent.pValue ?? 1)})`}` +
+        ' and above the tolerance — a regression at the end of the window',
+    );
+    failSummaries.push(`${recent.label}: ${recent.difference !== null ? fmtPp(recent.difference) : 'worse'}`);
   }
 
   const needed = (): string => {
@@ -364,7 +460,7 @@ export function judgeErrorRatio(
   if (failures.length > 0) {
     verdict = 'FAIL';
     // Stopped early: decided by the anytime-valid rules alone, before the fixed-sample decision.
-    stoppedEarly = !fixedFails && !(finalLook && enough && (slo?.observedAbove ?? false));
+    stoppedEarly = !fixedFails && !recentFails && !(finalLook && enough && (slo?.observedAbove ?? false));
     reason = `${head}. ${failures.join('. ')}.`;
     if (stoppedEarly && !enough && perSide !== null) {
       reason += ` Stopped before the ${fmtCount(perSide)}-request minimum per side.`;
@@ -409,16 +505,28 @@ export function judgeErrorRatio(
   } else {
     verdict = 'PASS';
     const s = statistic!;
-    const testText = `${s.test}${s.z !== null ? `, z = ${s.z.toFixed(2)}` : ''}, one-sided ${pText(s.pValue)}`;
+    const testText =
+      `${s.test}${s.z !== null ? `, z = ${s.z.toFixed(2)}` : ''}, one-sided ${pText(s.pValue)}` +
+      (adjusted?.fixed !== undefined ? `, Holm-adjusted over the step ${pText(adjusted.fixed)}` : '');
+    const why =
+      totalErrors === 0
+        ? 'No 5xx on either side'
+        : s.significant && !exceeded
+          ? `The increase is significant (${testText}) but within the ${fmtPp(effectiveTolerance ?? 0)} tolerance, too small to stop for`
+          : `No significant increase at level ${fmtP(level)} (${testText})`;
+    const recentText =
+      recent === null
+        ? ''
+        : ` ${recent.label[0]!.toUpperCase()}${recent.label.slice(1)}: canary ${sideText(recent.canary)} vs baseline ${sideText(recent.baseline)}` +
+          `${recent.pValue !== null ? ` (${pText(recent.pValue)})` : ''}, no regression at the end of the window.`;
     reason =
       `${head}. ` +
-      (totalErrors === 0
-        ? 'No 5xx on either side'
-        : `No significant increase at ${fmtLevel(p.confidence)} confidence (${testText})`) +
+      why +
       `; enough traffic to detect a ${fmtPp(p.minDetectableIncrease)} regression with ${fmtLevel(p.power)} power ` +
       `(${fmtCount(perSide)} requests per side needed).` +
-      (slo ? ` Within the ${fmtPercent(slo.maxErrorRatio)} SLO.` : '');
-    summary = `${shortHead}, no significant increase`;
+      (slo ? ` Within the ${fmtPercent(slo.maxErrorRatio)} SLO.` : '') +
+      recentText;
+    summary = `${shortHead}, ${s.significant && !exceeded ? 'within tolerance' : 'no significant increase'}`;
   }
   if (notes.length > 0 && verdict !== 'INCONCLUSIVE') reason += ` Input notes: ${notes.join('; ')}.`;
 
@@ -466,6 +574,21 @@ export function judgeErrorRatio(
           : { ...slo, alwaysValidP: slo.alwaysValidP === null ? null : finite(slo.alwaysValidP) },
       attribution,
       stoppedEarly: verdict === 'FAIL' && stoppedEarly,
+      tolerance: {
+        absolute: p.absoluteTolerance,
+        relative: p.relativeTolerance,
+        effective: effectiveTolerance,
+        exceeded,
+      },
+      adjustedP:
+        adjusted === undefined
+          ? null
+          : {
+              fixed: adjusted.fixed ?? null,
+              sequential: adjusted.sequential ?? null,
+              recent: adjusted.recent ?? null,
+            },
+      recent,
       inputNotes: notes,
     },
   };

@@ -57,6 +57,48 @@ export {
 
 export { combine, type CombineOptions, type Decision } from './combine.ts';
 
+// The step: samples of one window → metric verdicts → the step verdict (what the gate calls).
+export {
+  judgeCanary,
+  freshnessReport,
+  perIntervalQuantile,
+  type CanaryAnalysis,
+  type FamilyReport,
+  type FreshnessRecord,
+  type FreshnessReport,
+  type JudgeOptions,
+  type MetricKind,
+  type MetricRecord,
+} from './step.ts';
+export type {
+  CircuitBreakers,
+  Fetched,
+  MeshDestination,
+  SeriesFreshness,
+  SeriesLabels,
+  ServiceSamples,
+  SideCounts,
+  SideHistogram,
+  StepSamples,
+  Unseen,
+} from './samples.ts';
+export { holmAdjust, type FamilyMember } from './family.ts';
+export { slowShareTest, type SlowShareSide, type SlowShareTest } from './slow-share.ts';
+export {
+  CANARY_VERDICT_SCHEMA,
+  buildDocument,
+  spanText,
+  verdictFileName,
+  type CanaryVerdictDocument,
+  type DecisionTraceEntry,
+  type DocumentContext,
+  type LoadSummary,
+  type RawSample,
+  type RouteWeightRecord,
+  type WindowRecordInput,
+  type WindowSource,
+} from './document.ts';
+
 export {
   histogramQuantile,
   quantileLabel,

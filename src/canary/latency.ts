@@ -4,6 +4,7 @@
 
 import { fmtCount, fmtLevel, fmtP, fmtPercent, fmtSigned, fmtValue, finite, plural } from './format.ts';
 import { median } from './math/ranks.ts';
+import type { SlowShareTest } from './slow-share.ts';
 import { hodgesLehmann, mannWhitneyGreater } from './stats/mann-whitney.ts';
 import { assertOpenUnit, roleOf, type MetricVerdict, type SampleCounts, type Verdict } from './types.ts';
 
@@ -11,6 +12,14 @@ import { assertOpenUnit, roleOf, type MetricVerdict, type SampleCounts, type Ver
 export interface LatencyInput {
   baseline: readonly number[];
   canary: readonly number[];
+  /** The Mann-Whitney p adjusted for the step's family of tests (Holm); significance then uses it. */
+  adjustedP?: number;
+  /**
+   * Tests on histogram counts (slow-share.ts) over the whole window and its most recent part, each
+   * with its family-adjusted p. One FAILs when significant and the canary's quantile over that part
+   * exceeds the baseline's by more than `maxRelativeIncrease`.
+   */
+  slowShare?: readonly { test: SlowShareTest; adjustedP?: number }[];
 }
 
 /** Parameters of {@link judgeLatency}. */
@@ -29,6 +38,8 @@ export interface LatencyParams {
   minSamples: number;
   /** Unit of the samples, for the reason. */
   unit: string;
+  /** Level of the FAIL decision; null: (1 − confidence) / 2. */
+  significanceLevel: number | null;
 }
 
 /** Defaults: Kayenta's 98 % confidence, +20 % tolerance, at least 5 intervals per side. */
@@ -42,6 +53,7 @@ export const DEFAULT_LATENCY_PARAMS: Readonly<LatencyParams> = Object.freeze({
   maxP99Ms: null,
   minSamples: 5,
   unit: 'ms',
+  significanceLevel: null,
 });
 
 /** Summary of one side's samples. */
@@ -84,6 +96,14 @@ export interface LatencyResult extends MetricVerdict {
     maxRelativeIncrease: number;
     slo: { maxP99Ms: number; canaryMedian: number; intervalsAbove: number; above: boolean } | null;
     minSamples: number;
+    /** The Holm-adjusted Mann-Whitney p, when the step judged a family. */
+    adjustedP: number | null;
+    /** The histogram-count tests with their decisions. */
+    slowShare: (SlowShareTest & {
+      adjustedP: number | null;
+      significant: boolean;
+      exceedsTolerance: boolean;
+    })[];
   };
 }
 
@@ -129,7 +149,7 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
   const baseline = describe(b.kept, b.dropped);
   const canary = describe(c.kept, c.dropped);
   const unit = p.unit;
-  const alpha = (1 - p.confidence) / 2;
+  const alpha = p.significanceLevel ?? (1 - p.confidence) / 2;
   const droppedNote =
     b.dropped + c.dropped > 0
       ? ` (${[
@@ -164,7 +184,7 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
       z: mw.z === null ? null : finite(mw.z),
       pValue: mw.pValue,
       alpha,
-      significant: mw.pValue < alpha,
+      significant: (input.adjustedP ?? mw.pValue) < alpha,
     };
     const hl = hodgesLehmann(b.kept, c.kept, p.confidence);
     shift = {
@@ -176,8 +196,14 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
     };
     relativeShift = baseline.median !== null && baseline.median > 0 ? hl.estimate / baseline.median : null;
   }
+  // The per-interval shift is of interpolated quantiles, which wide buckets inflate; when the
+  // histogram counts of the whole window are at hand, their stretch must exceed the tolerance too.
+  const wholeStretch = (input.slowShare ?? []).find((t) => t.test.label === 'whole window')?.test
+    .relativeIncrease;
   const exceedsTolerance =
-    shift !== null && (relativeShift !== null ? relativeShift > p.maxRelativeIncrease : shift.estimate > 0);
+    shift !== null &&
+    (relativeShift !== null ? relativeShift > p.maxRelativeIncrease : shift.estimate > 0) &&
+    (wholeStretch === undefined || wholeStretch === null || wholeStretch > p.maxRelativeIncrease);
 
   const medians =
     `canary median ${canary.median === null ? 'n/a' : fmtValue(canary.median, unit)} over ${plural(canary.samples, 'interval')} ` +
@@ -196,7 +222,30 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
       : `Mann-Whitney U = ${statistic.u}, one-sided p ${statistic.pValue < 0.0001 ? '< 0.0001' : `= ${fmtP(statistic.pValue)}`}, ` +
         `${statistic.method === 'exact' ? 'exact' : 'normal approximation with tie and continuity correction'}`;
 
+  const slowShare = (input.slowShare ?? []).map(({ test, adjustedP }) => {
+    const decisionP = adjustedP ?? test.pValue;
+    return {
+      ...test,
+      adjustedP: adjustedP ?? null,
+      significant: decisionP !== null && decisionP < alpha,
+      exceedsTolerance: test.relativeIncrease !== null && test.relativeIncrease > p.maxRelativeIncrease,
+    };
+  });
+  const slowFails = slowShare.filter((t) => t.significant && t.exceedsTolerance);
+
   const failures: string[] = [];
+  for (const t of slowFails) {
+    const pv = t.adjustedP ?? t.pValue ?? 1;
+    failures.push(
+      `Over the ${t.label} the canary's ${t.canary.quantile.note} vs the baseline's ${t.baseline.quantile.note.replace(/^p[\d.]+: /, '')}; ` +
+        `its tail is ${fmtPercent(t.relativeIncrease ?? 0)} slower, above the ${fmtPercent(p.maxRelativeIncrease)} tolerance: ` +
+        `${fmtPercent(t.canary.total > 0 ? t.canary.above / t.canary.total : 0)} of canary requests took longer than ` +
+        `${fmtValue(t.threshold, unit)} against ${fmtPercent(t.baseline.total > 0 ? t.baseline.above / t.baseline.total : 0)} of baseline requests ` +
+        `(${fmtCount(t.canary.above)} of ${fmtCount(t.canary.total)} vs ${fmtCount(t.baseline.above)} of ${fmtCount(t.baseline.total)}), ` +
+        `more than the ${fmtPercent(t.nullShare ?? 0)} a ${fmtPercent(t.tolerance)} slower baseline would have (` +
+        `one-sided ${t.adjustedP !== null ? 'Holm-adjusted ' : ''}p ${pv < 0.0001 ? '< 0.0001' : `= ${fmtP(pv)}`}, threshold ${fmtP(alpha)})`,
+    );
+  }
   if (slo?.above) {
     failures.push(
       `The canary's median interval value ${fmtValue(slo.canaryMedian, unit)} is above the ${fmtValue(slo.maxP99Ms, unit)} SLO ` +
@@ -216,10 +265,14 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
   if (failures.length > 0) {
     verdict = 'FAIL';
     reason = `${medians}${droppedNote}. ${failures.join('. ')}.`;
+    const mwFails = statistic?.significant === true && exceedsTolerance;
+    const firstSlow = slowFails[0];
     summary =
-      slo?.above && !(statistic?.significant && exceedsTolerance)
-        ? `canary median ${fmtValue(slo.canaryMedian, unit)} above the ${fmtValue(slo.maxP99Ms, unit)} SLO`
-        : `canary higher by ${fmtSigned(shift!.estimate, unit)}${relativeShift !== null ? ` (${fmtPercent(relativeShift)})` : ''}`;
+      mwFails && shift !== null
+        ? `canary higher by ${fmtSigned(shift.estimate, unit)}${relativeShift !== null ? ` (${fmtPercent(relativeShift)})` : ''}`
+        : firstSlow
+          ? `canary ${firstSlow.canary.quantile.note.split(',')[0]} over the ${firstSlow.label} (tail +${fmtPercent(firstSlow.relativeIncrease ?? 0)} slower)`
+          : `canary median ${fmtValue(slo?.canaryMedian ?? 0, unit)} above the ${fmtValue(slo?.maxP99Ms ?? 0, unit)} SLO`;
   } else if (!enough) {
     verdict = 'INCONCLUSIVE';
     const short = [
@@ -267,6 +320,8 @@ export function judgeLatency(input: LatencyInput, params: Partial<LatencyParams>
       maxRelativeIncrease: p.maxRelativeIncrease,
       slo,
       minSamples: p.minSamples,
+      adjustedP: input.adjustedP ?? null,
+      slowShare,
     },
   };
 }

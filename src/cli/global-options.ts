@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ProfileInput } from '../profile/index.ts';
-import { DEFAULT_REPORT_DIR } from '../run/context.ts';
+import { DEFAULT_REPORT_DIR } from '../run/constants.ts';
 import type { OutputFormat } from './output.ts';
 
 export interface GlobalOptions {
@@ -11,9 +11,15 @@ export interface GlobalOptions {
   output: OutputFormat;
   reportDir: string;
   namespace?: string;
+  /** --timeout: the whole run's budget (each command documents its default). */
+  timeout?: string;
+  /** --quiet: no progress on stderr. */
+  quiet?: boolean;
+  /** --debug: stack traces with errors. */
+  debug?: boolean;
 }
 
-/** kubectl-style flags every command takes. */
+/** kubectl-style flags every command takes, plus the run's budget and how much it says. */
 export function addGlobalOptions(program: Command): Command {
   return program
     .option('--kubeconfig <file>', 'kubeconfig to use (default: KUBECONFIG, ~/.kube/config, in-cluster)')
@@ -24,12 +30,30 @@ export function addGlobalOptions(program: Command): Command {
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--report-dir <dir>', 'where reports and Allure results are written', DEFAULT_REPORT_DIR)
-    .option('-n, --namespace <name>', 'mesh namespace (overrides namespaces.mesh in the profile)');
+    .option('-n, --namespace <name>', 'mesh namespace (overrides namespaces.mesh in the profile)')
+    .option(
+      '--timeout <duration>',
+      'give up after this long, e.g. 10m; what had not finished is INCONCLUSIVE (defaults: README)',
+    )
+    .option('-q, --quiet', 'no progress on stderr (results and errors still print)')
+    .option('--debug', 'print stack traces with errors');
 }
 
 export function readGlobalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals<GlobalOptions>();
   return { ...o, reportDir: path.resolve(o.reportDir ?? DEFAULT_REPORT_DIR) };
+}
+
+/** What every gate command is pointed at, from the global flags. */
+export function targetOf(o: GlobalOptions, scenario?: string[]) {
+  return {
+    kubeconfig: o.kubeconfig,
+    context: o.context,
+    config: o.config,
+    namespace: o.namespace,
+    reportDir: o.reportDir,
+    scenario,
+  };
 }
 
 /** Flags and environment that override profile fields (flags win over environment). */

@@ -1,21 +1,23 @@
+// The command line: flags, one thin action per command (its implementation imported only when it
+// runs, so `--version` and `config print` load neither client-node, vitest nor the simulator), the
+// exit-code contract, signals, and one line per error (a JSON document with -o json).
+
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { KubeconfigError } from '../cluster/index.ts';
-import { ProfileError } from '../profile/index.ts';
-import { ExitCode, VERIFY_SUITES, type ExitCodeValue, type SuiteName } from '../report/index.ts';
-import { canary, type CanaryOptions } from './commands/canary.ts';
-import { monitor, type MonitorOptions } from './commands/monitor.ts';
-import { rollback, type RollbackOptions } from './commands/rollback.ts';
-import { serveWebhook, type WebhookOptions } from './commands/serve-webhook.ts';
-import { shift, type ShiftOptions } from './commands/shift.ts';
-import { testStep } from './commands/smoke.ts';
-import { configPrint } from './commands/config-print.ts';
-import { configRbac, type ConfigRbacOptions } from './commands/config-rbac.ts';
-import { sim } from './commands/sim.ts';
-import { snapshot } from './commands/snapshot.ts';
-import { report, type ReportOptions } from './commands/report.ts';
-import { verify, type VerifyOptions } from './commands/verify.ts';
-import { addGlobalOptions, readGlobalOptions } from './global-options.ts';
+import { Interrupted, type InterruptCause } from '../core/cancel.ts';
+import { ExitCode, VERIFY_SUITES, type ExitCodeValue } from '../report/types.ts';
+import type { AnalysisOptions, CanaryOptions } from './commands/canary.ts';
+import type { ConfigRbacOptions } from './commands/config-rbac.ts';
+import type { MonitorOptions } from './commands/monitor.ts';
+import type { ReportOptions } from './commands/report.ts';
+import type { RollbackOptions } from './commands/rollback.ts';
+import type { WebhookOptions } from './commands/serve-webhook.ts';
+import type { ShiftOptions } from './commands/shift.ts';
+import type { VerifyOptions } from './commands/verify.ts';
+import { addGlobalOptions, readGlobalOptions, type GlobalOptions } from './global-options.ts';
 import { processIo, type Io } from './output.ts';
+import type { CommandEnv } from './run-command.ts';
+
+export const VERSION = '0.1.0';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -27,76 +29,82 @@ function weightArg(text: string): number {
 }
 
 /** The flags of every command that judges a canary window. */
-function addAnalysisFlags(cmd: Command, defaultLoad: string): void {
-  cmd
+function addAnalysisFlags(cmd: Command, defaultLoad: string, note = ''): Command {
+  return cmd
     .option(
       '--window <duration>',
-      'analysis window ending at --end, e.g. 10m (default: since the last weight change)',
+      `${note}analysis window ending at --end, e.g. 10m (default: since the last weight change)`,
     )
     .option(
       '--end <time>',
-      'end of the window: RFC 3339 (2026-11-29T10:30:00Z) or Unix seconds (default: now)',
+      `${note}end of the window: RFC 3339 (2026-11-29T10:30:00Z) or Unix seconds (default: now)`,
     )
     .option(
       '--prometheus <url>',
-      'Prometheus base URL (overrides prometheus.url and MESHGATE_PROMETHEUS_URL)',
+      `${note}Prometheus base URL (overrides prometheus.url and MESHGATE_PROMETHEUS_URL)`,
     )
     .option(
       '--load <runner>',
-      'load during the step: auto (k6 if found, else builtin), k6, k6-operator, builtin, none',
+      `${note}load during the step: auto (k6 if found, else builtin), k6, k6-operator, builtin, none`,
       defaultLoad,
-    )
-    .option(
-      '--scenario <dir>',
-      'run against the built-in simulator serving this scenario (repeat to layer)',
-      collect,
     );
 }
 
-/** Suites `verify` can run; `canary` only when named, since it needs Prometheus. */
-const NAMED_SUITES: readonly SuiteName[] = [...VERIFY_SUITES, 'canary'];
+const scenarioFlag = (cmd: Command): Command =>
+  cmd.option(
+    '--scenario <dir>',
+    'run against the built-in simulator serving this scenario (repeat to layer)',
+    collect,
+  );
 
-function suiteList(names: string[]): SuiteName[] {
-  if (names.length === 0) return [...VERIFY_SUITES];
-  for (const n of names) {
-    if (!(NAMED_SUITES as readonly string[]).includes(n)) {
-      throw new InvalidArgumentError(`unknown suite "${n}"; choose from ${NAMED_SUITES.join(', ')}`);
-    }
-  }
-  return names as SuiteName[];
+/** What `main` runs with; tests inject the signal and drive the CLI in-process. */
+export interface MainOptions {
+  /** Aborted with an Interrupted to stop the run, as SIGINT/SIGTERM do. */
+  signal?: AbortSignal | undefined;
+  /** Install SIGINT/SIGTERM handlers (default: when writing to the real process). */
+  handleSignals?: boolean | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** Builds the CLI; each action stores its exit code in `result.code`. */
-export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: AbortSignal): Command {
+export function buildProgram(
+  io: Io,
+  result: { code: ExitCodeValue },
+  signal: AbortSignal,
+  env: NodeJS.ProcessEnv = process.env,
+): Command {
   const program = addGlobalOptions(
     new Command('meshgate')
       .description('Verification gates and canary analysis for an Envoy → Istio + SPIRE migration')
-      .version('0.1.0')
-      .showHelpAfterError(),
+      .version(VERSION)
+      .showHelpAfterError('(add --help for usage)'),
   );
   program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program.exitOverride();
+  const ce = (cmd: Command): CommandEnv => ({ io, global: readGlobalOptions(cmd), signal, env });
 
-  program
-    .command('verify')
-    .description(`run verification suites (${NAMED_SUITES.join(', ')}; default: ${VERIFY_SUITES.join(', ')})`)
-    .argument('[suites...]', 'suites to run')
-    .option(
-      '--scenario <dir>',
-      'run against the built-in simulator serving this scenario (repeat to layer)',
-      collect,
-    )
+  scenarioFlag(
+    program
+      .command('verify')
+      .description(
+        `run verification suites (prereq, mesh, security, canary; default: ${VERIFY_SUITES.join(', ')}); default --timeout 5m`,
+      )
+      .argument('[suites...]', 'suites to run'),
+  )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
     .option('--prometheus <url>', 'canary suite: Prometheus base URL')
     .option('--end <time>', 'canary suite: end of the window (RFC 3339 or Unix seconds; default now)')
     .option('--window <duration>', 'canary suite: window length (default: since the last weight change)')
     .action(async (names: string[], opts: VerifyOptions, cmd: Command) => {
-      result.code = await verify(suiteList(names), readGlobalOptions(cmd), opts, io);
+      const { verify } = await import('./commands/verify.ts');
+      result.code = await verify(names, opts, ce(cmd));
     });
 
-  program
+  const canaryCmd = program
     .command('canary')
-    .description('judge the current traffic step from Prometheus metrics: PASS / FAIL / INCONCLUSIVE')
+    .description(
+      'judge the current traffic step from Prometheus metrics: PASS / FAIL / INCONCLUSIVE; default --timeout 2m + load',
+    )
     .requiredOption(
       '--step <n>',
       'the step to gate (e.g. 25): the VirtualService must be at the step before it',
@@ -104,78 +112,96 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .option('--apply', 'on PASS, move the mesh weight to --step (audited, with optimistic concurrency)')
     .option('--rollback-on-fail', 'on FAIL, run the emergency rollback')
     .action(async (opts: CanaryOptions, cmd: Command) => {
-      result.code = await canary(readGlobalOptions(cmd), opts, io);
+      const { canary } = await import('./commands/canary.ts');
+      result.code = await canary(opts, ce(cmd));
     });
+  scenarioFlag(addAnalysisFlags(canaryCmd, 'auto'));
 
-  program
+  const shiftCmd = program
     .command('shift')
-    .description('move the mesh weight to <weight>, one step at a time, only when the gate passes')
+    .description(
+      'move the mesh weight one step up to <weight>, only when the gate passes (--down: down, no gate); default --timeout 5m + 2m + load + 1m',
+    )
     .argument('<weight>', 'target mesh weight in percent (a step of the profile, or 0)', weightArg)
-    .option('--force', 'allow moving more than one step, or from a weight that is not a step')
+    .option('--force', 'allow moving more than one step up, or from a weight that is not a step')
+    .option('--down', 'move down to <weight> with no gate (audited "no gate: moving down")')
     .option('--dry-run', 'run the gate and print the patch without writing it')
     .option('--no-verify', 'skip the verification suites (the canary verdict still gates)')
     .action(async (weight: number, opts: ShiftOptions, cmd: Command) => {
-      result.code = await shift(readGlobalOptions(cmd), weight, opts, io);
+      const { shift } = await import('./commands/shift.ts');
+      result.code = await shift(weight, 'shift', opts, ce(cmd));
     });
+  scenarioFlag(addAnalysisFlags(shiftCmd, 'auto'));
 
-  program
+  const completeCmd = program
     .command('complete')
     .description('send 100 % to the mesh, only from the last step before it and with a passing verdict')
     .option('--dry-run', 'run the gate and print the patch without writing it')
     .option('--no-verify', 'skip the verification suites (the canary verdict still gates)')
     .action(async (opts: ShiftOptions, cmd: Command) => {
-      result.code = await shift(readGlobalOptions(cmd), 100, { ...opts, action: 'complete' }, io);
+      const { shift } = await import('./commands/shift.ts');
+      result.code = await shift(100, 'complete', opts, ce(cmd));
     });
+  scenarioFlag(addAnalysisFlags(completeCmd, 'auto'));
 
-  program
+  const monitorCmd = program
     .command('monitor')
-    .description('re-evaluate the canary verdict every interval; stop early when failures exhaust the budget')
+    .description(
+      're-evaluate the canary verdict every interval; stop early when failures exhaust the budget; default --timeout duration + 2m',
+    )
     .option('--duration <d>', 'how long to watch (default: traffic.monitorWindow, 30m)')
     .option('--interval <d>', 'time between evaluations (default: traffic.monitorInterval, 1m)')
     .action(async (opts: MonitorOptions, cmd: Command) => {
-      result.code = await monitor(readGlobalOptions(cmd), opts, io, signal);
+      const { monitor } = await import('./commands/monitor.ts');
+      result.code = await monitor(opts, ce(cmd));
     });
+  scenarioFlag(addAnalysisFlags(monitorCmd, 'none'));
 
-  program
+  const rollbackCmd = program
     .command('rollback')
     .description(
-      'emergency rollback: all traffic to legacy, mesh Deployments scaled to 0 (no verdict needed)',
+      'emergency rollback: all traffic to legacy, mesh Deployments scaled to 0 (no verdict needed); default --timeout 2m',
     )
     .option('--planned', 'step down one step instead')
-    .option('--scenario <dir>', 'run against the built-in simulator serving this scenario', collect)
     .action(async (opts: RollbackOptions, cmd: Command) => {
-      result.code = await rollback(readGlobalOptions(cmd), opts, io);
+      const { rollback } = await import('./commands/rollback.ts');
+      result.code = await rollback(opts, ce(cmd));
     });
+  // An emergency rollback never fails on a flag copied from a canary command: accepted, ignored.
+  scenarioFlag(addAnalysisFlags(rollbackCmd, 'none', 'ignored (rollback needs no verdict): '));
+  rollbackCmd.addOption(new Option('--step <n>', 'ignored (rollback needs no verdict)').hideHelp());
 
-  program
+  const testCmd = program
     .command('test')
-    .description("the guide's Step 7: smoke run against the mesh services directly, plus the security suite")
-    .action(async (opts: { load: string; scenario?: string[] }, cmd: Command) => {
-      result.code = await testStep(readGlobalOptions(cmd), opts, io);
+    .description(
+      "the guide's Step 7: smoke run against the mesh services directly, plus the security suite; default --timeout 6m",
+    )
+    .action(async (opts: AnalysisOptions, cmd: Command) => {
+      const { testStep } = await import('./commands/test-step.ts');
+      result.code = await testStep(opts, ce(cmd));
     });
+  scenarioFlag(addAnalysisFlags(testCmd, 'auto'));
 
-  program
+  const webhookCmd = program
     .command('serve-webhook')
     .description(
-      'answer Flagger webhook calls with the canary verdict (200 PASS, 412 FAIL, 503 INCONCLUSIVE)',
+      'answer Flagger webhook calls with the canary verdict (200 PASS, 412 FAIL, 503 INCONCLUSIVE) until SIGINT/SIGTERM; --timeout is per call',
     )
     .option('--port <n>', 'port to listen on (default: a free one)')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .action(async (opts: WebhookOptions, cmd: Command) => {
-      result.code = await serveWebhook(readGlobalOptions(cmd), opts, io, signal);
+      const { serveWebhook } = await import('./commands/serve-webhook.ts');
+      result.code = await serveWebhook(opts, ce(cmd));
     });
-
-  for (const name of ['canary', 'shift', 'complete', 'monitor', 'test', 'serve-webhook']) {
-    const cmd = program.commands.find((c) => c.name() === name);
-    if (cmd) addAnalysisFlags(cmd, name === 'monitor' || name === 'serve-webhook' ? 'none' : 'auto');
-  }
+  scenarioFlag(addAnalysisFlags(webhookCmd, 'none'));
 
   const config = program.command('config').description('inspect the migration profile');
   config
     .command('print')
     .description('show the effective profile (defaults + file + flags/environment)')
     .action(async (_opts: unknown, cmd: Command) => {
-      result.code = await configPrint(readGlobalOptions(cmd), io);
+      const { configPrint } = await import('./commands/config-print.ts');
+      result.code = await configPrint(ce(cmd));
     });
 
   config
@@ -184,6 +210,7 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .option('--service-account <ns/name>', 'the identity to bind (default meshgate/meshgate)')
     .option('--roles <list>', 'roles: read, traffic, probe, load, canary (default read,traffic)')
     .action(async (opts: ConfigRbacOptions, cmd: Command) => {
+      const { configRbac } = await import('./commands/config-rbac.ts');
       result.code = await configRbac(readGlobalOptions(cmd), opts, io);
     });
 
@@ -193,15 +220,20 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .requiredOption('--scenario <dir>', 'scenario directory (repeat to layer)', collect)
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)')
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig')
-    .action(async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string }) => {
-      result.code = await sim(opts, io, signal);
-    });
+    .option('--request-log <file>', 'append every answered request to this file as a JSON line')
+    .action(
+      async (opts: { scenario: string[]; port?: string; kubeconfigOut?: string; requestLog?: string }) => {
+        const { sim } = await import('./commands/sim.ts');
+        result.code = await sim(opts, io, signal);
+      },
+    );
 
   program
     .command('snapshot')
     .description('record the objects the suites read into a scenario directory (never Secrets)')
     .requiredOption('--out <dir>', 'scenario directory to write')
     .action(async (opts: { out: string }, cmd: Command) => {
+      const { snapshot } = await import('./commands/snapshot.ts');
       result.code = await snapshot(opts.out, readGlobalOptions(cmd), io);
     });
 
@@ -212,38 +244,124 @@ export function buildProgram(io: Io, result: { code: ExitCodeValue }, signal: Ab
     .option('--history <n>', 'add the trend of the N earlier runs of the same command')
     .addOption(new Option('--single-file', 'one self-contained HTML file (always on; kept for old scripts)'))
     .action(async (run: string | undefined, opts: ReportOptions, cmd: Command) => {
+      const { report } = await import('./commands/report.ts');
       result.code = await report(readGlobalOptions(cmd), run, opts, io);
     });
 
   return program;
 }
 
-/** Runs the CLI and returns the exit code of the contract: 0 pass, 1 fail, 2 inconclusive, 3 usage. */
-export async function main(argv: string[], io: Io = processIo): Promise<ExitCodeValue> {
+/** `-o json` as the user typed it, read before parsing so even a parse error prints JSON. */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if ((a === '-o' || a === '--output') && argv[i + 1] === 'json') return true;
+    if (a === '-ojson' || a === '--output=json') return true;
+  }
+  return false;
+}
+
+const wantsDebug = (argv: readonly string[]): boolean => argv.includes('--debug');
+
+/** The flag a commander error is about, when its message names one. */
+function commanderSource(err: CommanderError): string {
+  return /'(--?[\w-]+)/.exec(err.message)?.[1] ?? /(--[\w-]+)/.exec(err.message)?.[1] ?? 'command line';
+}
+
+/** `{verdict: "ERROR", error: {message, source}}`: the -o json form of any error (docs/output.md). */
+export function errorDocument(message: string, source: string, exitCode: number): string {
+  return `${JSON.stringify(
+    { schema: 'meshgate.dev/error/v1', verdict: 'ERROR', exitCode, error: { message, source } },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * Runs the CLI and returns the exit code of the contract: 0 pass, 1 fail, 2 inconclusive, 3 usage,
+ * 130 / 143 stopped by SIGINT / SIGTERM. Never exits the process itself, except on a second signal.
+ */
+export async function main(
+  argv: string[],
+  io: Io = processIo,
+  opts: MainOptions = {},
+): Promise<ExitCodeValue> {
   const result: { code: ExitCodeValue } = { code: ExitCode.Pass };
+  const json = wantsJson(argv);
+  const debug = wantsDebug(argv);
   const abort = new AbortController();
-  const stop = (): void => abort.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const parent = opts.signal;
+  const onParent = (): void => abort.abort(Interrupted.from(parent));
+  if (parent?.aborted) onParent();
+  parent?.addEventListener('abort', onParent, { once: true });
+
+  const handleSignals = opts.handleSignals ?? io === processIo;
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    const code = sig === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated;
+    if (signals > 1) {
+      io.err(`meshgate: second ${sig}: exiting at once\n`);
+      process.exit(code);
+    }
+    io.err(`meshgate: ${sig}: stopping (no cluster write starts from now); send it again to exit at once\n`);
+    abort.abort(new Interrupted(sig as InterruptCause));
+  };
+  if (handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+
+  const fail = (message: string, source: string, code: ExitCodeValue, err?: unknown): ExitCodeValue => {
+    if (json) io.out(errorDocument(message, source, code));
+    io.err(`error: ${message}\n`);
+    if (debug && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+    return code;
+  };
+
   try {
-    await buildProgram(io, result, abort.signal).parseAsync(argv, { from: 'user' });
+    const program = buildProgram(io, result, abort.signal, opts.env ?? process.env);
+    await program.parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' ||
+      if (
+        err.code === 'commander.helpDisplayed' ||
         err.code === 'commander.version' ||
         err.code === 'commander.help'
-        ? ExitCode.Pass
-        : ExitCode.Usage;
-    }
-    if (err instanceof ProfileError || err instanceof KubeconfigError) {
-      io.err(`error: ${err.message}\n`);
+      )
+        return ExitCode.Pass;
+      // Commander printed its message (and the help hint) already in text mode.
+      const message = err.message.replace(/^error: /, '');
+      if (json) io.out(errorDocument(message, commanderSource(err), ExitCode.Usage));
       return ExitCode.Usage;
     }
-    io.err(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return ExitCode.Inconclusive;
+    const { classifyError } = await import('../gate/errors.ts');
+    const c = classifyError(err);
+    if (c.kind === 'usage') return fail(c.message, c.source, ExitCode.Usage, err);
+    if (c.kind === 'interrupted') {
+      const i = err as Interrupted;
+      const code =
+        i.trigger === 'SIGINT'
+          ? ExitCode.Interrupted
+          : i.trigger === 'SIGTERM'
+            ? ExitCode.Terminated
+            : ExitCode.Inconclusive;
+      return fail(c.message, c.source, code, err);
+    }
+    return fail(
+      `${c.message} (a meshgate bug: run again with --debug for the stack trace and report it)`,
+      c.source,
+      ExitCode.Inconclusive,
+      err,
+    );
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    parent?.removeEventListener('abort', onParent);
+    if (handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
+
+export type { GlobalOptions };

@@ -1,17 +1,27 @@
-import { PassThrough } from 'node:stream';
-import { Exec, Watch, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { formatDuration, Interrupted, isInterrupted, systemClock, type Clock } from '../core/index.ts';
 import {
   ClusterError,
   errorFromStatus,
   InvalidObject,
   NotFound,
+  ServerError,
   Unreachable,
   type RequestInfo,
 } from './errors.ts';
+import { execInPod } from './exec.ts';
 import { Limiter } from './limiter.ts';
 import { collectionPath, objectPath, Resources, type ResourceRef } from './resources.ts';
 import { objectProblems } from './schemas.ts';
-import { Transport, type RetryPolicy } from './transport.ts';
+import { Transport, withNote, type RetryPolicy } from './transport.ts';
+import {
+  DEFAULT_WATCH_POLICY,
+  readWatchStream,
+  watchUntil,
+  type WatchEventType,
+  type WatchPolicy,
+  type WatchUntilOptions,
+} from './watch.ts';
 import type {
   AccessAttributes,
   AccessDecision,
@@ -27,12 +37,41 @@ export interface ListOptions {
   fieldSelector?: string | undefined;
 }
 
+/** An object of a custom kind that lacks the shape meshgate reads, and why. */
+export interface RejectedObject {
+  /** `Kind/namespace/name`. */
+  object: string;
+  namespace?: string | undefined;
+  /** "field: problem" lines. */
+  problems: string[];
+  /** The object as the API returned it (snapshot records it as is). */
+  item: KubeObject;
+}
+
+/** A list split into the objects checks can read and those they cannot. */
+export interface CheckedList {
+  items: KubeObject[];
+  rejected: RejectedObject[];
+  request: RequestInfo;
+}
+
 export interface ClusterClientOptions {
   pageSize?: number;
   /** Concurrent per-pod calls (proxy, exec). */
   podConcurrency?: number;
   retry?: RetryPolicy;
   execTimeoutMs?: number;
+  /**
+   * The run's signal. When it aborts, every request, exec session, proxy call and watch of this
+   * client, in flight or later, stops and rejects with the signal's reason (an Interrupted).
+   */
+  signal?: AbortSignal | undefined;
+  /** The run's deadline, epoch ms by `clock`: no retry, back-off or wait goes past it. */
+  deadlineAt?: number | undefined;
+  /** Time for retries, back-offs and deadlines; default the system clock. */
+  clock?: Clock | undefined;
+  /** How watches notice a dead stream and come back. */
+  watch?: Partial<WatchPolicy> | undefined;
 }
 
 export interface WatchOptions extends ListOptions {
@@ -44,9 +83,13 @@ export interface WatchOptions extends ListOptions {
   timeoutSeconds?: number | undefined;
 }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+export type { WatchEventType } from './watch.ts';
 
-/** A running watch: `done` settles when the stream ends (rejects with a ClusterError on failure). */
+/**
+ * A running watch: `done` resolves when the server ends the stream or `stop()` is called, and
+ * rejects with a ClusterError when it breaks, goes silent (Unreachable), or expires (410, a
+ * ServerError), or with the client's Interrupted when its signal aborts.
+ */
 export interface WatchHandle {
   readonly done: Promise<void>;
   stop(): void;
@@ -55,6 +98,8 @@ export interface WatchHandle {
 export const DEFAULT_PAGE_SIZE = 500;
 export const DEFAULT_POD_CONCURRENCY = 8;
 export const DEFAULT_EXEC_TIMEOUT_MS = 30_000;
+/** A paged list whose continue token expired (410) starts over this many times at most. */
+export const MAX_LIST_RESTARTS = 3;
 
 interface ListBody {
   items?: unknown[];
@@ -89,15 +134,25 @@ export class ClusterClient {
   private readonly podCalls: Limiter;
   private readonly pageSize: number;
   private readonly execTimeoutMs: number;
+  private readonly watchPolicy: WatchPolicy;
 
   constructor(
     readonly kubeConfig: KubeConfig,
     opts: ClusterClientOptions = {},
   ) {
-    this.transport = new Transport(kubeConfig, opts.retry);
+    this.transport = new Transport(kubeConfig, opts.retry, opts.clock ?? systemClock, {
+      signal: opts.signal,
+      deadlineAt: opts.deadlineAt,
+    });
     this.podCalls = new Limiter(opts.podConcurrency ?? DEFAULT_POD_CONCURRENCY);
     this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
     this.execTimeoutMs = opts.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    this.watchPolicy = { ...DEFAULT_WATCH_POLICY, ...opts.watch };
+  }
+
+  /** Closes the client's connection pools; later requests open new ones. */
+  close(): Promise<void> {
+    return this.transport.close();
   }
 
   get server(): string {
@@ -110,6 +165,12 @@ export class ClusterClient {
   }
 
   private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    // After the signal, nothing is answered, not even from the cache: the run is over.
+    try {
+      this.transport.throwIfAborted();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     let hit = this.cache.get(key) as Promise<T> | undefined;
     if (!hit) {
       hit = load();
@@ -125,15 +186,73 @@ export class ClusterClient {
     this.cache.clear();
   }
 
-  /** Lists every object of a kind, following `continue` tokens. */
-  list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+  /**
+   * Lists every object of a kind, following `continue` tokens. A custom resource without the shape
+   * meshgate reads fails the whole list (InvalidObject); `listChecked` keeps the others.
+   */
+  async list(ref: ResourceRef, opts: ListOptions = {}): Promise<KubeObject[]> {
+    const { items, rejected, request } = await this.listChecked(ref, opts);
+    if (rejected.length > 0) throw new InvalidObject(request, rejected);
+    return items;
+  }
+
+  /**
+   * Lists every object of a kind and checks custom resources against the fields meshgate reads:
+   * `items` are the objects with that shape, `rejected` the others with their problems, so one
+   * malformed object (say, in another team's namespace) does not hide the rest.
+   */
+  listChecked(ref: ResourceRef, opts: ListOptions = {}): Promise<CheckedList> {
+    const path = collectionPath(ref, opts.namespace);
+    const request = info(ref, 'list', path, opts.namespace);
+    return this.listRaw(ref, opts).then((all) => {
+      const items: KubeObject[] = [];
+      const rejected: RejectedObject[] = [];
+      for (const o of all) {
+        const problems = objectProblems(ref, o);
+        if (problems.length === 0) items.push(o);
+        else rejected.push({ object: objectRef(ref, o), namespace: o.metadata.namespace, problems, item: o });
+      }
+      return { items, rejected, request };
+    });
+  }
+
+  /**
+   * Every object of a kind, page by page. A continue token that expired (410 Gone, the pages span
+   * more history than the server keeps) starts the list over, as client-go does: the pages read so
+   * far may be from another version of the collection.
+   */
+  private listRaw(ref: ResourceRef, opts: ListOptions): Promise<KubeObject[]> {
     const path = collectionPath(ref, opts.namespace);
     const key = `list ${path}?l=${opts.labelSelector ?? ''}&f=${opts.fieldSelector ?? ''}`;
     return this.cached(key, async () => {
-      const items: KubeObject[] = [];
-      let token: string | undefined;
-      do {
-        const body = await this.transport.json<ListBody>({
+      const reqInfo = info(ref, 'list', path, opts.namespace);
+      for (let restart = 0; ; restart++) {
+        try {
+          return await this.listPages(ref, path, opts, reqInfo);
+        } catch (err) {
+          if (!(err instanceof ExpiredContinue)) throw err;
+          if (restart >= MAX_LIST_RESTARTS)
+            throw withNote(
+              err.error,
+              `the list was restarted ${MAX_LIST_RESTARTS} times and its continue token expired each time`,
+            );
+        }
+      }
+    });
+  }
+
+  private async listPages(
+    ref: ResourceRef,
+    path: string,
+    opts: ListOptions,
+    reqInfo: RequestInfo,
+  ): Promise<KubeObject[]> {
+    const items: KubeObject[] = [];
+    let token: string | undefined;
+    do {
+      let body: ListBody;
+      try {
+        body = await this.transport.json<ListBody>({
           method: 'GET',
           path,
           query: {
@@ -142,28 +261,27 @@ export class ClusterClient {
             labelSelector: opts.labelSelector,
             fieldSelector: opts.fieldSelector,
           },
-          info: info(ref, 'list', path, opts.namespace),
+          info: reqInfo,
         });
-        for (const item of body.items ?? []) {
-          if (!isKubeObject(item)) {
-            throw errorFromStatus(
-              502,
-              'the list contains an item without metadata.name',
-              info(ref, 'list', path),
-            );
-          }
-          // Lists of built-in kinds omit kind/apiVersion per item; checks and reports want them.
-          items.push({
-            apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version,
-            kind: ref.kind,
-            ...item,
-          });
+      } catch (err) {
+        if (token !== undefined && err instanceof ServerError && err.status === 410)
+          throw new ExpiredContinue(err);
+        throw err;
+      }
+      for (const item of body.items ?? []) {
+        if (!isKubeObject(item)) {
+          throw errorFromStatus(502, 'the list contains an item without metadata.name', reqInfo);
         }
-        token = body.metadata?.continue || undefined;
-      } while (token);
-      validateAtEdge(ref, items, info(ref, 'list', path, opts.namespace));
-      return items;
-    });
+        // Lists of built-in kinds omit kind/apiVersion per item; checks and reports want them.
+        items.push({
+          apiVersion: ref.group ? `${ref.group}/${ref.version}` : ref.version,
+          kind: ref.kind,
+          ...item,
+        });
+      }
+      token = body.metadata?.continue || undefined;
+    } while (token);
+    return items;
   }
 
   /** Reads one object; NotFound is thrown as a typed error. */
@@ -196,7 +314,7 @@ export class ClusterClient {
       this.transport.json<VersionInfo>({
         method: 'GET',
         path: '/version',
-        info: { verb: 'get', group: '', resource: 'version', path: '/version' },
+        info: { verb: 'get', group: '', resource: 'version', path: '/version', nonResource: true },
       }),
     );
   }
@@ -207,12 +325,12 @@ export class ClusterClient {
       const core = await this.transport.json<{ versions?: string[] }>({
         method: 'GET',
         path: '/api',
-        info: { verb: 'get', group: '', resource: 'api', path: '/api' },
+        info: { verb: 'get', group: '', resource: 'api', path: '/api', nonResource: true },
       });
       const groups = await this.transport.json<{ groups?: { versions?: { groupVersion: string }[] }[] }>({
         method: 'GET',
         path: '/apis',
-        info: { verb: 'get', group: '', resource: 'apis', path: '/apis' },
+        info: { verb: 'get', group: '', resource: 'apis', path: '/apis', nonResource: true },
       });
       const served = new Set(core.versions ?? []);
       for (const g of groups.groups ?? []) for (const v of g.versions ?? []) served.add(v.groupVersion);
@@ -234,6 +352,8 @@ export class ClusterClient {
           spec: { resourceAttributes: attrs },
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews', path },
+        // A review is answered, never stored: asking again is safe.
+        idempotent: true,
       });
       return {
         allowed: body.status?.allowed === true,
@@ -257,6 +377,8 @@ export class ClusterClient {
           spec: { user: subject.user, groups: subject.groups, resourceAttributes: attrs },
         },
         info: { verb: 'create', group: 'authorization.k8s.io', resource: 'subjectaccessreviews', path },
+        // A review is answered, never stored: asking again is safe.
+        idempotent: true,
       });
       return {
         allowed: body.status?.allowed === true,
@@ -266,7 +388,10 @@ export class ClusterClient {
     });
   }
 
-  /** GET through the API server's pod proxy, e.g. Envoy stats on 15020. Non-2xx is returned, not thrown. */
+  /**
+   * GET through the API server's pod proxy, e.g. Envoy stats on 15020. The pod's own non-2xx answers
+   * are returned, not thrown; the API server's refusals (403 on pods/proxy, 404 for the pod) are.
+   */
   podProxyGet(namespace: string, pod: string, port: number, path: string): Promise<ProxyResult> {
     const clean = path.replace(/^\/+/, '');
     const reqPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}:${port}/proxy/${clean}`;
@@ -281,9 +406,12 @@ export class ClusterClient {
           const res = await this.transport.send(req);
           return { status: res.status, body: res.text };
         } catch (err) {
-          // The proxied endpoint's own errors are data for the check; API errors (403, 404 pod) are not.
-          if (err instanceof ClusterError && err.kind === 'ServerError') {
-            const cause = err.cause as { status?: number; body?: string } | undefined;
+          if (!(err instanceof ClusterError)) throw err;
+          const cause = err.cause as { status?: number; body?: string } | undefined;
+          // A Status body is the API server speaking; anything else came from the pod.
+          const fromPod =
+            err.kind !== 'Unreachable' && cause?.status !== undefined && !isApiStatus(cause.body);
+          if (err.kind === 'ServerError' || fromPod) {
             return { status: cause?.status ?? 502, body: cause?.body ?? '' };
           }
           throw err;
@@ -292,57 +420,26 @@ export class ClusterClient {
     );
   }
 
-  /** Runs a command in a container through the exec subresource (websocket). */
+  /** Runs a command in a container through the exec subresource (WebSocket). */
   podExec(namespace: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
     const key = `exec ${namespace}/${pod}/${container} ${JSON.stringify(argv)}`;
-    return this.cached(key, () => this.podCalls.run(() => this.execOnce(namespace, pod, container, argv)));
-  }
-
-  private execOnce(namespace: string, pod: string, container: string, argv: string[]): Promise<ExecResult> {
-    const path = `/api/v1/namespaces/${namespace}/pods/${pod}/exec`;
-    const reqInfo = info(Resources.pods, 'create', path, namespace, pod, 'exec');
-    return new Promise<ExecResult>((resolve, reject) => {
-      const out: Buffer[] = [];
-      const errOut: Buffer[] = [];
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      stdout.on('data', (c: Buffer) => out.push(c));
-      stderr.on('data', (c: Buffer) => errOut.push(c));
-      let status: V1Status | undefined;
-      let settled = false;
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        fn();
-      };
-      const timer = setTimeout(
-        () =>
-          finish(() =>
-            reject(
-              new Unreachable(this.server, `exec did not finish within ${this.execTimeoutMs} ms`, reqInfo),
-            ),
-          ),
-        this.execTimeoutMs,
-      );
-      new Exec(this.kubeConfig)
-        .exec(namespace, pod, container, argv, stdout, stderr, null, false, (s) => {
-          status = s;
-        })
-        .then((ws) => {
-          ws.on('close', () =>
-            finish(() => {
-              const exitCode = exitCodeOf(status);
-              resolve({
-                stdout: Buffer.concat(out).toString('utf8'),
-                stderr: Buffer.concat(errOut).toString('utf8'),
-                exitCode,
-              });
-            }),
-          );
-        })
-        .catch((err: unknown) => finish(() => reject(execError(err, reqInfo, this.server))));
-    });
+    return this.cached(key, () =>
+      this.podCalls.run(() => {
+        this.transport.checkpoint();
+        const path = `/api/v1/namespaces/${namespace}/pods/${pod}/exec`;
+        const deadline = this.transport.deadlineFor();
+        const untilDeadline = deadline === undefined ? Infinity : deadline - this.transport.clock.now();
+        return execInPod(this.transport.connection, {
+          namespace,
+          pod,
+          container,
+          argv,
+          timeoutMs: Math.max(0, Math.min(this.execTimeoutMs, untilDeadline)),
+          signal: this.transport.signalFor(),
+          info: info(Resources.pods, 'create', path, namespace, pod, 'exec'),
+        });
+      }),
+    );
   }
 
   /** Merge patch carrying the observed resourceVersion: a concurrent change answers 409 Conflict. */
@@ -395,9 +492,10 @@ export class ClusterClient {
   }
 
   /**
-   * Streams changes of a kind (or one object) through client-node's Watch, which shares the
-   * kubeconfig's credentials and TLS with the transport. Not cached and not retried: a caller that
-   * waits on a watch re-reads with get() and watches again when `done` settles.
+   * Streams changes of a kind (or one object): one watch request, with bookmarks asked for; a
+   * stream silent for the policy's idle timeout is ended as broken. Not cached and not retried: a
+   * caller that must see a condition through drops uses {@link watchUntil}. Rejects at once when
+   * the watch cannot be opened (Forbidden, NotFound, 410, Unreachable…).
    */
   async watch(
     ref: ResourceRef,
@@ -409,41 +507,82 @@ export class ClusterClient {
     const fieldSelector = [opts.name ? `metadata.name=${opts.name}` : undefined, opts.fieldSelector]
       .filter((s) => s)
       .join(',');
-    let settle: (err: unknown) => void = () => undefined;
-    const done = new Promise<void>((resolve, reject) => {
-      settle = (err) => (err ? reject(watchError(err, reqInfo, this.server)) : resolve());
+    const stopper = new AbortController();
+    const signal = this.transport.signalFor(stopper.signal);
+    const res = await this.transport.stream({
+      method: 'GET',
+      path,
+      query: {
+        watch: 'true',
+        allowWatchBookmarks: 'true',
+        labelSelector: opts.labelSelector,
+        fieldSelector: fieldSelector || undefined,
+        resourceVersion: opts.resourceVersion,
+        timeoutSeconds: opts.timeoutSeconds === undefined ? undefined : String(opts.timeoutSeconds),
+      },
+      info: reqInfo,
+      signal: stopper.signal,
     });
+    if (!res.ok) throw res.error;
+    const done = readWatchStream(res.body, {
+      idleTimeoutMs: this.watchPolicy.idleTimeoutMs,
+      signal,
+      info: reqInfo,
+      server: this.server,
+      onEvent: (type, obj) => {
+        if (typeof obj.metadata.name === 'string' || type === 'BOOKMARK') onEvent(type, obj);
+      },
+    }).then(
+      (end) => {
+        switch (end.kind) {
+          case 'closed':
+          case 'stopped':
+            return;
+          case 'failed':
+            throw end.error;
+          case 'expired':
+            throw new ServerError(reqInfo, 410, end.message);
+          case 'silent':
+            throw new Unreachable(
+              this.server,
+              `the watch sent nothing for ${formatDuration(end.ms)}: the stream is presumed dead`,
+              reqInfo,
+            );
+        }
+      },
+      (err: unknown) => {
+        // stop() is not an interruption of the run.
+        if (stopper.signal.aborted && !this.transport.signalFor()?.aborted && isInterrupted(err)) return;
+        throw err;
+      },
+    );
     done.catch(() => undefined);
-    let controller: AbortController;
-    try {
-      controller = await new Watch(this.kubeConfig).watch(
-        path,
-        {
-          allowWatchBookmarks: true,
-          labelSelector: opts.labelSelector,
-          fieldSelector: fieldSelector || undefined,
-          resourceVersion: opts.resourceVersion,
-          timeoutSeconds: opts.timeoutSeconds,
-        },
-        (type: string, obj: unknown) => {
-          if (isKubeObject(obj)) onEvent(type as WatchEventType, obj);
-          else if (type === 'ERROR') settle(new Error(JSON.stringify(obj)));
-        },
-        (err: unknown) => settle(err),
-      );
-    } catch (err) {
-      throw watchError(err, reqInfo, this.server);
-    }
-    let stopped = false;
     return {
       done,
-      stop: () => {
-        if (stopped) return;
-        stopped = true;
-        controller.abort();
-        settle(undefined);
-      },
+      stop: () => stopper.abort(new Interrupted('cancelled', 'watch stopped')),
     };
+  }
+
+  /**
+   * Waits until `predicate` holds for one object (`undefined` = it does not exist) and returns
+   * that state, watching it like client-go's reflector: a stream that ends, breaks or goes silent is
+   * re-opened from the last resourceVersion, 410 Gone re-lists, failures back off (Retry-After
+   * honoured) inside the deadline. At the deadline it throws a WatchTimeout carrying the last state
+   * seen and whether the watch was lost; when the signal aborts, the signal's Interrupted.
+   */
+  watchUntil(
+    ref: ResourceRef,
+    name: string,
+    predicate: (obj: KubeObject | undefined) => boolean,
+    opts: WatchUntilOptions & { namespace?: string | undefined } = {},
+  ): Promise<KubeObject | undefined> {
+    return watchUntil(
+      this.transport,
+      this.watchPolicy,
+      { ref, name, namespace: opts.namespace },
+      predicate,
+      opts,
+    );
   }
 
   /** Creates an object; `dryRun` asks the server to validate and admit it without storing it. */
@@ -455,47 +594,33 @@ export class ClusterClient {
       query: dryRun ? { dryRun: 'All' } : {},
       body: obj,
       info: info(ref, 'create', path, namespace),
+      // A dry run stores nothing: asking again is safe.
+      idempotent: dryRun,
     });
     if (!dryRun) this.invalidate();
     return created;
   }
 }
 
-/** Custom resources are checked against the fields meshgate reads before any check sees them. */
-function validateAtEdge(ref: ResourceRef, items: KubeObject[], reqInfo: RequestInfo): void {
-  const bad = items
-    .map((o) => ({
-      object: `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`,
-      problems: objectProblems(ref, o),
-    }))
-    .filter((o) => o.problems.length > 0);
-  if (bad.length > 0) throw new InvalidObject(reqInfo, bad);
+/** `Kind/namespace/name` (or `Kind/name`), the way findings and errors name an object. */
+function objectRef(ref: ResourceRef, o: KubeObject): string {
+  return `${ref.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }
 
-function exitCodeOf(status: V1Status | undefined): number {
-  if (!status) return -1;
-  if (status.status === 'Success') return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  const n = Number(cause?.message);
-  return Number.isInteger(n) ? n : 1;
-}
-
-function watchError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError {
-  if (err instanceof ClusterError) return err;
-  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
-    return errorFromStatus(Number((err as { statusCode: unknown }).statusCode), '', reqInfo);
+/** Whether a body is a Kubernetes Status (the API server's own answer, not a proxied pod's). */
+function isApiStatus(body: string | undefined): boolean {
+  if (!body) return false;
+  try {
+    const parsed = JSON.parse(body) as { kind?: unknown; apiVersion?: unknown };
+    return parsed.kind === 'Status' && parsed.apiVersion === 'v1';
+  } catch {
+    return false;
   }
-  const msg = err instanceof Error ? err.message : String(err);
-  return new Unreachable(server, `watch failed: ${msg}`, reqInfo, err);
 }
 
-function execError(err: unknown, reqInfo: RequestInfo, server: string): ClusterError {
-  // The websocket handshake fails with the HTTP status in the message ("Unexpected server response: 403").
-  const msg = err instanceof Error ? err.message : String(err);
-  const m = /Unexpected server response: (\d{3})/.exec(msg);
-  if (m) return errorFromStatus(Number(m[1]), '', reqInfo);
-  if (typeof err === 'object' && err !== null && 'statusCode' in err) {
-    return errorFromStatus(Number((err as { statusCode: unknown }).statusCode), '', reqInfo);
+/** A continue token the server no longer honours (410): the list starts over. */
+class ExpiredContinue extends Error {
+  constructor(readonly error: ServerError) {
+    super(error.message);
   }
-  return new Unreachable(server, `exec failed: ${msg}`, reqInfo, err);
 }

@@ -7,6 +7,8 @@ export interface RequestInfo {
   name?: string | undefined;
   subresource?: string | undefined;
   path: string;
+  /** A path outside the resource API (`/version`, `/api`): RBAC grants it by URL. */
+  nonResource?: boolean | undefined;
 }
 
 export type ClusterErrorKind =
@@ -53,21 +55,50 @@ export class Unauthorized extends ClusterError {
   }
 }
 
+/** `pods`, `pods/exec`, `virtualservices.networking.istio.io`: how RBAC messages name a resource. */
+function resourceName(r: RequestInfo): string {
+  return `${r.group ? `${r.resource}.${r.group}` : r.resource}${r.subresource ? `/${r.subresource}` : ''}`;
+}
+
+/**
+ * The RBAC rule that would allow the request, as a line for a Role's (or ClusterRole's) `rules:`.
+ * Non-resource paths (`/version`) need a ClusterRole rule on `nonResourceURLs`.
+ */
+export function rbacRuleFor(r: RequestInfo): string {
+  if (r.nonResource) return `- {nonResourceURLs: ["${r.path}"], verbs: ["${r.verb}"]}`;
+  const resource = r.subresource ? `${r.resource}/${r.subresource}` : r.resource;
+  return `- {apiGroups: ["${r.group}"], resources: ["${resource}"], verbs: ["${r.verb}"]}`;
+}
+
 export class Forbidden extends ClusterError {
   override readonly name = 'Forbidden';
+  /** The rule to add, e.g. `- {apiGroups: [""], resources: ["pods/exec"], verbs: ["create"]}`. */
+  readonly rule: string;
+  /** Where the rule goes: a Role in the request's namespace, or a ClusterRole for cluster-wide requests. */
+  readonly roleKind: 'Role' | 'ClusterRole';
+
   constructor(
     request: RequestInfo,
     readonly serverMessage: string,
     cause?: unknown,
   ) {
+    const rule = rbacRuleFor(request);
+    const roleKind = request.namespace && !request.nonResource ? 'Role' : 'ClusterRole';
+    const where =
+      roleKind === 'Role'
+        ? `a Role in namespace ${request.namespace} bound (RoleBinding) to that identity`
+        : 'a ClusterRole bound (ClusterRoleBinding) to that identity';
     super(
       'Forbidden',
       `forbidden: the identity running meshgate may not ${target(request)}` +
         (serverMessage ? ` (API server: ${serverMessage})` : '') +
-        `; grant "${request.verb}" on "${request.group ? `${request.resource}.${request.group}` : request.resource}${request.subresource ? `/${request.subresource}` : ''}"${request.namespace ? ` in ${request.namespace}` : ''}`,
+        `; grant "${request.verb}" on "${request.nonResource ? request.path : resourceName(request)}"${request.namespace ? ` in ${request.namespace}` : ''}` +
+        `: add the rule ${rule} to ${where}`,
       request,
       { cause },
     );
+    this.rule = rule;
+    this.roleKind = roleKind;
   }
 }
 

@@ -1,7 +1,15 @@
-export { ClusterClient, DEFAULT_PAGE_SIZE, DEFAULT_POD_CONCURRENCY } from './client.ts';
+export {
+  ClusterClient,
+  DEFAULT_EXEC_TIMEOUT_MS,
+  DEFAULT_PAGE_SIZE,
+  DEFAULT_POD_CONCURRENCY,
+  MAX_LIST_RESTARTS,
+} from './client.ts';
 export type {
+  CheckedList,
   ClusterClientOptions,
   ListOptions,
+  RejectedObject,
   WatchEventType,
   WatchHandle,
   WatchOptions,
@@ -20,6 +28,7 @@ export {
   Unauthorized,
   Unreachable,
   errorFromStatus,
+  rbacRuleFor,
 } from './errors.ts';
 export type { ClusterErrorKind, RequestInfo } from './errors.ts';
 export { loadKubeConfig } from './kubeconfig.ts';
@@ -27,6 +36,10 @@ export type { KubeconfigOptions } from './kubeconfig.ts';
 export { Limiter } from './limiter.ts';
 export { Resources, apiVersionOf, collectionPath, objectPath, qualifiedResource } from './resources.ts';
 export type { ResourceName, ResourceRef } from './resources.ts';
-export { DEFAULT_RETRY, Transport } from './transport.ts';
-export type { RetryPolicy } from './transport.ts';
+export { DEFAULT_RETRY, RETRY_JITTER, retryAfterMs, retryDelayMs } from './retry.ts';
+export type { RetryPolicy } from './retry.ts';
+export { Transport } from './transport.ts';
+export type { Cancellation, HttpRequest, HttpResponse, StreamResponse } from './transport.ts';
+export { DEFAULT_WATCH_POLICY, WatchTimeout } from './watch.ts';
+export type { WatchPolicy, WatchUntilOptions } from './watch.ts';
 export type * from './types.ts';

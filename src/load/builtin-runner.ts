@@ -1,25 +1,28 @@
-import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import {
   canaryRequest,
   smokeRequests,
   statusAccepted,
-  type PlannedRequest,
   type RunTags,
   type ScriptProfile,
 } from '../../load/lib/script-profile.ts';
+import { isFailure, Pools, runOpenLoop, sendRequest, type OpenLoopStats } from './open-loop.ts';
 import { latencySummary } from './quantiles.ts';
-import { blankResult, keepUpNote } from './result.ts';
+import { blankResult, keepUpNote, settleVerdict } from './result.ts';
 import { durationMs, resolveScriptProfile } from './script-profile.ts';
 import { evaluateThresholds } from './thresholds.ts';
 import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
 
+export { PROGRESS_INTERVAL_MS } from './open-loop.ts';
+
 /** A request with no answer after this long counts as failed (k6's default timeout is 60 s). */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-/** How often progress is reported. */
-export const PROGRESS_INTERVAL_MS = 1_000;
 /** Error messages kept for the notes: the first few say enough. */
 const MAX_ERROR_KINDS = 5;
+/**
+ * Above this, the notes say requests went out late (the generator's own machine was busy), and that
+ * the latency reported includes the wait.
+ */
+export const LATE_SEND_NOTE_MS = 50;
 
 export interface BuiltinRunnerOptions {
   /** Uniform [0, 1) source for the weighted path choice; default Math.random. */
@@ -27,104 +30,18 @@ export interface BuiltinRunnerOptions {
   requestTimeoutMs?: number;
 }
 
-/** Counters of one run, shared by the scheduler and the request callbacks. */
-interface Tally {
-  sent: number;
-  done: number;
-  failed: number;
-  dropped: number;
-  samples: Float64Array;
-  statuses: Map<number, number>;
-  errors: Map<string, number>;
-}
-
-function newTally(capacity: number): Tally {
-  return {
-    sent: 0,
-    done: 0,
-    failed: 0,
-    dropped: 0,
-    samples: new Float64Array(capacity),
-    statuses: new Map(),
-    errors: new Map(),
-  };
-}
-
-/** One undici Pool per origin, sized to the in-flight bound so a request never queues behind the pool. */
-class Pools {
-  private readonly pools = new Map<string, Pool>();
-  constructor(
-    private readonly connections: number,
-    private readonly timeoutMs: number,
-  ) {}
-
-  for(url: URL): Pool {
-    let pool = this.pools.get(url.origin);
-    if (!pool) {
-      pool = new Pool(url.origin, {
-        connections: this.connections,
-        pipelining: 1,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        connectTimeout: this.timeoutMs,
-      });
-      this.pools.set(url.origin, pool);
-    }
-    return pool;
-  }
-
-  async close(): Promise<void> {
-    // destroy, not close: requests still in flight after the grace period are abandoned.
-    await Promise.all([...this.pools.values()].map((p) => p.destroy()));
-  }
-}
-
-/** Sends one request, reads the body to the end, and records status and latency. */
-async function send(
-  pools: Pools,
-  planned: PlannedRequest,
-  tally: Tally,
-): Promise<{ status: number | null; ms: number }> {
-  const url = new URL(planned.url);
-  const headers: Record<string, string> = {};
-  // undici takes the Host header from `headers` as given; lower-case keys avoid duplicates.
-  for (const [k, v] of Object.entries(planned.headers)) headers[k.toLowerCase()] = v;
-  const t0 = performance.now();
-  let status: number | null = null;
-  try {
-    const res = await pools.for(url).request({
-      path: url.pathname + url.search,
-      method: planned.method,
-      headers,
-    });
-    status = res.statusCode;
-    await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
-  } catch (err) {
-    const e = err as Error & { code?: string };
-    const kind = e.code ?? e.name;
-    tally.errors.set(kind, (tally.errors.get(kind) ?? 0) + 1);
-  }
-  const ms = performance.now() - t0;
-  tally.samples[tally.done] = ms;
-  tally.done++;
-  if (status !== null) tally.statuses.set(status, (tally.statuses.get(status) ?? 0) + 1);
-  // k6's http_req_failed: no response, or a status outside 200..399.
-  if (status === null || status < 200 || status >= 400) tally.failed++;
-  return { status, ms };
-}
-
-function statusNote(t: Tally): string {
-  const parts = [...t.statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
-  const errors = [...t.errors.entries()].slice(0, MAX_ERROR_KINDS).map(([k, n]) => `${k}×${n}`);
-  return `responses: ${parts.join(', ') || 'none'}${errors.length ? `; errors: ${errors.join(', ')}` : ''}`;
+function statusNote(statuses: Map<number, number>, errors: Map<string, number>): string {
+  const parts = [...statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
+  const kinds = [...errors.entries()].slice(0, MAX_ERROR_KINDS).map(([k, n]) => `${k}×${n}`);
+  return `responses: ${parts.join(', ') || 'none'}${kinds.length ? `; errors: ${kinds.join(', ')}` : ''}`;
 }
 
 /**
  * meshgate's own load generator, used when k6 is absent. It executes the canary script's profile
- * with an open model: request i is due at start + i/rate whatever earlier responses do, so a slow
- * canary gets the same arrival rate as a fast one (a closed loop would back off and hide latency).
+ * with an open model (see runOpenLoop): request i is due at start + i/rate whatever earlier responses
+ * do, and its latency counts from then, so neither a slow canary nor a busy generator hides queueing.
  * In-flight requests are bounded by maxVUs; a due request finding the bound reached is dropped and
- * counted, as k6 counts dropped_iterations.
+ * counted, as k6 counts dropped_iterations. `achieved` counts answered requests only.
  */
 export class BuiltinRunner implements LoadRunner {
   readonly name = 'builtin' as const;
@@ -152,84 +69,49 @@ export class BuiltinRunner implements LoadRunner {
   ): Promise<LoadResult> {
     const plannedMs = durationMs(script.duration, 'load.duration');
     const total = Math.floor((script.rate * plannedMs) / 1000);
-    const maxInFlight = Math.max(script.maxVUs, script.preAllocatedVUs);
-    const tally = newTally(total);
-    const pools = new Pools(maxInFlight, this.timeoutMs);
     const started = new Date();
     const result = blankResult('builtin', req, { rate: script.rate, duration: script.duration }, started);
-    const intervalMs = 1000 / script.rate;
-    let inFlight = 0;
-    let aborted = false;
-    let lastIssueMs = 0;
-    const pending = new Set<Promise<unknown>>();
-
-    const t0 = performance.now();
-    const progress = setInterval(() => {
-      const s = ((performance.now() - t0) / 1000).toFixed(1);
-      ctx.onProgress?.(
-        `builtin ${s}s/${plannedMs / 1000}s: ${tally.sent} sent, ${tally.done} done, ${inFlight} in flight, ${tally.dropped} dropped, ${tally.failed} failed`,
-      );
-    }, PROGRESS_INTERVAL_MS);
-    const onAbort = (): void => {
-      aborted = true;
-    };
-    ctx.signal?.addEventListener('abort', onAbort, { once: true });
-
-    try {
-      await new Promise<void>((resolve) => {
-        const tick = (): void => {
-          const now = performance.now() - t0;
-          // Catch up on every arrival that is due: timers fire late, the schedule does not slip.
-          const due = aborted
-            ? tally.sent + tally.dropped
-            : Math.min(total, Math.floor(now / intervalMs) + 1);
-          while (tally.sent + tally.dropped < due) {
-            if (inFlight >= maxInFlight) {
-              tally.dropped++;
-              continue;
-            }
-            tally.sent++;
-            inFlight++;
-            lastIssueMs = now;
-            const p = send(pools, canaryRequest(script, this.random(), tags), tally).finally(() => {
-              inFlight--;
-              pending.delete(p);
-            });
-            pending.add(p);
-          }
-          if (aborted || tally.sent + tally.dropped >= total) {
-            resolve();
-            return;
-          }
-          const nextDue = (tally.sent + tally.dropped) * intervalMs;
-          setTimeout(tick, Math.max(0, nextDue - (performance.now() - t0)));
-        };
-        tick();
-      });
-      // Every request gets an answer or times out (the pool's timeouts bound this wait).
-      await Promise.allSettled([...pending]);
-    } finally {
-      clearInterval(progress);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      await pools.close();
-    }
+    const stats = await runOpenLoop({
+      rate: script.rate,
+      durationMs: plannedMs,
+      maxInFlight: Math.max(script.maxVUs, script.preAllocatedVUs),
+      request: () => canaryRequest(script, this.random(), tags),
+      timeoutMs: this.timeoutMs,
+      signal: ctx.signal,
+      onProgress: (s: OpenLoopStats, elapsedMs: number) =>
+        ctx.onProgress?.(
+          `builtin ${(elapsedMs / 1000).toFixed(1)}s/${plannedMs / 1000}s: ${s.sent} sent, ${s.completed} completed, ` +
+            `${s.dropped} dropped, ${s.failed} failed`,
+        ),
+    });
 
     result.finishedAt = new Date().toISOString();
-    // The rate over the sending span: the planned duration, or longer when the last arrival went out late.
-    const spanMs = Math.max(plannedMs, lastIssueMs);
-    const achievedRate = aborted
-      ? tally.sent / (Math.max(lastIssueMs, 1) / 1000)
-      : tally.sent / (spanMs / 1000);
-    result.achieved = { rate: achievedRate, requests: tally.done, dropped: tally.dropped };
-    result.errorRate = tally.done > 0 ? tally.failed / tally.done : null;
-    result.latencyMs = latencySummary(tally.samples.subarray(0, tally.done));
+    // Answered requests per second of the arrival window: a request sent but never answered is not
+    // load the target carried, and a dropped arrival was never sent.
+    const achievedRate = stats.completed / (stats.windowMs / 1000);
+    result.achieved = { rate: achievedRate, requests: stats.completed, dropped: stats.dropped };
+    const finished = stats.latencyMs.length;
+    result.errorRate = finished > 0 ? stats.failed / finished : null;
+    result.latencyMs = latencySummary(stats.latencyMs);
     result.thresholds = evaluateThresholds(script, result);
-    result.notes.push(statusNote(tally));
-    const note = keepUpNote(script.rate, achievedRate, tally.dropped);
+    result.notes.push(statusNote(stats.statuses, stats.errors));
+    const note = keepUpNote(script.rate, achievedRate, stats.dropped);
     if (note) result.notes.push(note);
-    if (aborted) result.notes.push(`aborted after ${tally.sent} of ${total} requests`);
-    result.ok = !aborted && note === undefined && result.thresholds.every((t) => t.ok);
-    return result;
+    if (stats.maxSendLagMs > LATE_SEND_NOTE_MS) {
+      result.notes.push(
+        `requests went out up to ${stats.maxSendLagMs.toFixed(0)} ms after their scheduled start (the load ` +
+          'generator was busy); latency is measured from the scheduled start, so it includes that wait',
+      );
+    }
+    if (stats.aborted) result.notes.push(`aborted after ${stats.sent} of ${total} requests`);
+    return settleVerdict(
+      result,
+      stats.aborted
+        ? `the load run was stopped after ${stats.sent} of ${total} requests`
+        : note !== undefined
+          ? 'the load generator could not keep up with the requested rate'
+          : undefined,
+    );
   }
 
   private async smoke(
@@ -240,18 +122,33 @@ export class BuiltinRunner implements LoadRunner {
   ): Promise<LoadResult> {
     const planned = smokeRequests(script, tags);
     const iterations = Math.max(1, script.smoke.iterations);
-    const tally = newTally(planned.length * iterations);
+    const samples = new Float64Array(planned.length * iterations);
+    const statuses = new Map<number, number>();
+    const errors = new Map<string, number>();
     const pools = new Pools(1, this.timeoutMs);
     const started = new Date();
     const result = blankResult('builtin', req, { rate: script.rate, duration: script.duration }, started);
     const failedChecks = new Map<string, string>();
     let passes = 0;
+    let done = 0;
+    let completed = 0;
+    let failed = 0;
     try {
       for (let i = 0; i < iterations && !ctx.signal?.aborted; i++) {
         for (const p of planned) {
-          tally.sent++;
-          const { status } = await send(pools, p, tally);
-          if (status !== null && statusAccepted(status, p.expectStatus)) passes++;
+          // One request at a time, each sent when the previous ended: its own send time is its start.
+          const t0 = performance.now();
+          const outcome = await sendRequest(pools, p);
+          samples[done++] = performance.now() - t0;
+          const status = 'status' in outcome ? outcome.status : undefined;
+          if (status !== undefined) {
+            completed++;
+            statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          } else if ('error' in outcome) {
+            errors.set(outcome.error, (errors.get(outcome.error) ?? 0) + 1);
+          }
+          if (isFailure(status)) failed++;
+          if (status !== undefined && statusAccepted(status, p.expectStatus)) passes++;
           else failedChecks.set(p.check, `${p.method} ${p.url} answered ${status ?? 'nothing'}`);
           ctx.onProgress?.(`smoke ${p.check}: ${status ?? 'no answer'}`);
         }
@@ -261,14 +158,20 @@ export class BuiltinRunner implements LoadRunner {
     }
     const elapsed = (Date.now() - started.getTime()) / 1000;
     result.finishedAt = new Date().toISOString();
-    result.achieved = { rate: elapsed > 0 ? tally.done / elapsed : null, requests: tally.done };
-    result.errorRate = tally.done > 0 ? tally.failed / tally.done : null;
-    result.latencyMs = latencySummary(tally.samples.subarray(0, tally.done));
-    const checkRate = tally.done > 0 ? passes / tally.done : null;
+    result.achieved = { rate: elapsed > 0 ? completed / elapsed : null, requests: completed };
+    result.errorRate = done > 0 ? failed / done : null;
+    result.latencyMs = latencySummary(samples.subarray(0, done));
+    const checkRate = done > 0 ? passes / done : null;
     result.thresholds = [{ metric: 'checks', expression: 'rate==1', ok: checkRate === 1, actual: checkRate }];
     for (const [check, why] of failedChecks) result.notes.push(`check failed: ${check} (${why})`);
-    result.notes.push(statusNote(tally));
-    result.ok = checkRate === 1 && !ctx.signal?.aborted;
-    return result;
+    result.notes.push(statusNote(statuses, errors));
+    return settleVerdict(
+      result,
+      ctx.signal?.aborted
+        ? 'the smoke run was stopped before it finished'
+        : done === 0
+          ? 'no smoke request was answered'
+          : undefined,
+    );
   }
 }

@@ -8,7 +8,9 @@ export { K6_EXIT_CODES, k6ExitMeaning, k6Outcome } from './k6-exit.ts';
 export type { K6Outcome } from './k6-exit.ts';
 export {
   K6OperatorRunner,
+  LoadRunNotJudged,
   TestRunTimeout,
+  TestRunWatchLost,
   labelValue,
   testRunName,
   testRunObject,

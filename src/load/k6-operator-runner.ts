@@ -3,12 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   Resources,
-  objectPath,
+  WatchTimeout,
   systemClock,
   type ClusterClient,
-  type Clock,
   type KubeObject,
-  type WatchHandle,
 } from '../cluster/index.ts';
 import { createPrometheusClient, type MetricsSource } from '../metrics/index.ts';
 import type { Profile } from '../profile/index.ts';
@@ -16,16 +14,14 @@ import type { ScriptProfile } from '../../load/lib/script-profile.ts';
 import { bundleLoadScripts, type LoadScriptName } from './bundle.ts';
 import { aggregateK6Run } from './k6-remote-write.ts';
 import { LoadRunnerUnavailable, REMOTE_WRITE_TREND_STATS, k6RunEnv } from './k6-runner.ts';
-import { blankResult, keepUpNote } from './result.ts';
+import type { LoadResult as Result } from './types.ts';
+import { blankResult, keepUpNote, settleVerdict } from './result.ts';
 import { durationMs, resolveScriptProfile } from './script-profile.ts';
 import { evaluateThresholds } from './thresholds.ts';
 import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
 
 /** TestRun stages after which nothing changes. */
 const TERMINAL_STAGES = new Set(['finished', 'error']);
-/** Backoff between attempts when a watch cannot be opened or breaks. */
-export const WATCH_RETRY_MIN_MS = 250;
-export const WATCH_RETRY_MAX_MS = 5_000;
 
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'meshgate' } as const;
 export const RUN_ID_LABEL = 'meshgate.dev/run-id';
@@ -110,7 +106,7 @@ function stageOf(obj: KubeObject): string | undefined {
 
 /** Raised when the TestRun did not end in time; names the last stage seen. */
 export class TestRunTimeout extends Error {
-  override readonly name = 'TestRunTimeout';
+  override readonly name: string = 'TestRunTimeout';
   constructor(
     readonly testRun: string,
     readonly lastStage: string | undefined,
@@ -122,106 +118,85 @@ export class TestRunTimeout extends Error {
   }
 }
 
+/**
+ * The watch on the TestRun broke and could not be re-established before the deadline: whether the
+ * run finished is unknown, so it cannot be judged (which is not the same as a run that stalled).
+ */
+export class TestRunWatchLost extends TestRunTimeout {
+  override readonly name = 'TestRunWatchLost';
+  constructor(
+    testRun: string,
+    lastStage: string | undefined,
+    deadline: string,
+    readonly watch: WatchTimeout,
+  ) {
+    super(testRun, lastStage, deadline);
+    this.message = `lost the watch on TestRun ${testRun} and could not re-establish it within ${deadline} (last error: ${watch.lastError?.message ?? 'unknown'}); last stage seen: ${lastStage ?? '(none)'}`;
+  }
+}
+
+/**
+ * A load run whose outcome cannot be known (the TestRun could not be followed): never a pass and
+ * never a fail, INCONCLUSIVE. Thrown after clean-up; `result` holds what was seen, with notes.
+ */
+export class LoadRunNotJudged extends LoadRunnerUnavailable {
+  override readonly name = 'LoadRunNotJudged';
+  constructor(
+    message: string,
+    readonly result: Result,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 interface WaitOptions {
   cluster: ClusterClient;
   namespace: string;
   name: string;
   deadlineMs: number;
   deadlineText: string;
-  clock: Clock;
   onStage: (stage: string) => void;
   signal?: AbortSignal | undefined;
 }
 
-/** A timer that can be cancelled, so a long deadline never keeps the process alive after the run. */
-function cancellableSleep(ms: number): { promise: Promise<void>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, Math.max(0, ms));
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
 /**
- * Waits until the TestRun's `status.stage` is finished or error: reads it, watches it from that
- * version, and when the watch ends or breaks reads again (with backoff), so a dropped stream costs
- * a GET, never a missed stage. Returns the terminal stage.
- * @throws TestRunTimeout with the last stage seen.
+ * Waits until the TestRun's `status.stage` is finished or error, through the cluster client's
+ * watchUntil (re-listed and re-watched whenever the stream ends, breaks or goes silent), so a dropped
+ * stream costs a request, never a missed stage. Returns the terminal stage.
+ * @throws TestRunTimeout with the last stage seen; TestRunWatchLost when the watch could not be kept
+ * up to the deadline; the signal's Interrupted when it aborts.
  */
 export async function waitForTestRun(o: WaitOptions): Promise<string> {
-  const started = o.clock.now();
-  const remaining = (): number => o.deadlineMs - (o.clock.now() - started);
-  const ref = Resources.testRuns;
   let last: string | undefined;
-  let backoff = WATCH_RETRY_MIN_MS;
-  const see = (obj: KubeObject): string | undefined => {
-    const stage = stageOf(obj);
-    if (stage !== undefined && stage !== last) {
-      last = stage;
-      o.onStage(stage);
-    }
-    return stage;
-  };
-  const aborted = new Promise<void>((resolve) =>
-    o.signal?.addEventListener('abort', () => resolve(), { once: true }),
-  );
-  while (remaining() > 0 && !o.signal?.aborted) {
-    let handle: WatchHandle | undefined;
-    try {
-      // Uncached read: the per-run cache would answer with the first stage forever.
-      const obj = await o.cluster.transport.json<KubeObject>({
-        method: 'GET',
-        path: objectPath(ref, o.name, o.namespace),
-        info: {
-          verb: 'get',
-          group: ref.group,
-          resource: ref.plural,
-          namespace: o.namespace,
-          name: o.name,
-          path: '',
-        },
-      });
-      const stage = see(obj);
-      if (stage !== undefined && TERMINAL_STAGES.has(stage)) return stage;
-      let terminal: string | undefined;
-      const h = await o.cluster.watch(
-        ref,
-        {
-          namespace: o.namespace,
-          name: o.name,
-          resourceVersion: obj.metadata.resourceVersion,
-          timeoutSeconds: Math.max(1, Math.ceil(remaining() / 1000)),
-        },
-        (type, changed) => {
-          if (type !== 'ADDED' && type !== 'MODIFIED') return;
-          const s = see(changed);
-          if (s !== undefined && TERMINAL_STAGES.has(s)) {
-            terminal = s;
-            h.stop();
+  const stageIn = (obj: KubeObject | undefined) => (obj === undefined ? undefined : stageOf(obj));
+  try {
+    const done = await o.cluster.watchUntil(
+      Resources.testRuns,
+      o.name,
+      (obj) => TERMINAL_STAGES.has(stageIn(obj) ?? ''),
+      {
+        namespace: o.namespace,
+        signal: o.signal,
+        timeoutMs: o.deadlineMs,
+        condition: 'status.stage finished or error',
+        describe: (obj) =>
+          obj === undefined ? 'the TestRun does not exist' : `stage ${stageIn(obj) ?? '(none)'}`,
+        onChange: (obj) => {
+          const stage = stageIn(obj);
+          if (stage !== undefined && stage !== last) {
+            last = stage;
+            o.onStage(stage);
           }
         },
-      );
-      handle = h;
-      const timer = cancellableSleep(remaining());
-      try {
-        await Promise.race([h.done, timer.promise, aborted]);
-      } finally {
-        timer.cancel();
-        h.stop();
-      }
-      if (terminal !== undefined) return terminal;
-      backoff = WATCH_RETRY_MIN_MS;
-    } catch (err) {
-      handle?.stop();
-      // A broken watch or a failed read: try again after a pause, inside the deadline.
-      const pause = cancellableSleep(Math.min(backoff, Math.max(0, remaining())));
-      await pause.promise;
-      backoff = Math.min(WATCH_RETRY_MAX_MS, backoff * 2);
-      if (remaining() <= 0)
-        throw new TestRunTimeout(o.name, last, `${o.deadlineText} (last error: ${(err as Error).message})`);
-    }
+      },
+    );
+    return stageIn(done) ?? 'error';
+  } catch (err) {
+    if (!(err instanceof WatchTimeout)) throw err;
+    if (err.lost) throw new TestRunWatchLost(o.name, last, o.deadlineText, err);
+    throw new TestRunTimeout(o.name, last, o.deadlineText);
   }
-  throw new TestRunTimeout(o.name, last, o.deadlineText);
 }
 
 /**
@@ -287,7 +262,6 @@ export class K6OperatorRunner implements LoadRunner {
         name,
         deadlineMs,
         deadlineText: op.deadline,
-        clock,
         onStage: (s) => ctx.onProgress?.(`TestRun ${name}: ${s}`),
         signal: ctx.signal,
       });
@@ -298,6 +272,14 @@ export class K6OperatorRunner implements LoadRunner {
       }
       result.notes.push(err.message);
       stage = err.lastStage;
+      if (err instanceof TestRunWatchLost) {
+        result.notes.push(
+          `the run cannot be judged: whether TestRun ${op.namespace}/${name} finished is unknown`,
+        );
+        await this.cleanup(cluster, op.namespace, op.keep, created, result);
+        result.finishedAt = new Date(clock.now()).toISOString();
+        throw new LoadRunNotJudged(`k6-operator: ${err.message}`, result, { cause: err });
+      }
     }
     await this.cleanup(cluster, op.namespace, op.keep, created, result);
     const finishedAt = new Date(clock.now());
@@ -308,14 +290,25 @@ export class K6OperatorRunner implements LoadRunner {
         result.notes.push(
           'the k6-operator reported an error: kubectl describe testrun and the runner pod logs say why',
         );
-      return result;
+      // Whatever happened to the runners, nothing says how the service held: not a FAIL of the service.
+      return settleVerdict(
+        result,
+        ctx.signal?.aborted
+          ? `the TestRun was stopped at stage ${stage ?? '(none)'}`
+          : stage === 'error'
+            ? `the TestRun ended in stage error, so the run cannot be judged`
+            : `the TestRun did not finish (last stage ${stage ?? '(none)'}): its end was not seen`,
+      );
     }
 
     if (!profile.load.k6.remoteWrite) {
       result.notes.push(
         'finished says nothing about thresholds (each runner judges only its share): configure remote write (load.k6.remoteWrite) so meshgate can aggregate the run',
       );
-      return result;
+      return settleVerdict(
+        result,
+        'no remote-write series to judge the run by (load.k6.remoteWrite is not set)',
+      );
     }
     await this.aggregate(req, ctx, script, startedAt, finishedAt, result);
     return result;
@@ -335,7 +328,10 @@ export class K6OperatorRunner implements LoadRunner {
     try {
       const agg = await aggregateK6Run(source, labelValue(req.runId), start, end);
       result.notes.push(...agg.notes);
-      if (agg.requests === null) return;
+      if (agg.requests === null) {
+        settleVerdict(result, `no remote-write series of run ${labelValue(req.runId)} in Prometheus`);
+        return;
+      }
       const plannedS = durationMs(script.duration, 'load.duration') / 1000;
       const rate = agg.requests / plannedS;
       result.achieved = { rate, requests: agg.requests };
@@ -344,7 +340,18 @@ export class K6OperatorRunner implements LoadRunner {
       result.thresholds = evaluateThresholds(script, agg);
       const note = keepUpNote(script.rate, rate, 0);
       if (note) result.notes.push(note);
-      result.ok = agg.requests > 0 && note === undefined && result.thresholds.every((t) => t.ok);
+      settleVerdict(
+        result,
+        agg.requests === 0
+          ? 'the run sent no request'
+          : note !== undefined
+            ? 'the load generators could not keep up with the requested rate'
+            : undefined,
+      );
+    } catch (err) {
+      if (!(err instanceof Error) || err.name === 'Interrupted') throw err;
+      result.notes.push(`could not read the run's series: ${err.message}`);
+      settleVerdict(result, `the run's remote-write series could not be read: ${err.message}`);
     } finally {
       await own?.close();
     }

@@ -15,7 +15,7 @@ import type { Profile } from '../profile/index.ts';
 import { bundleLoadScripts } from './bundle.ts';
 import { k6ExitMeaning, k6Outcome } from './k6-exit.ts';
 import { readK6Summary } from './k6-summary.ts';
-import { blankResult, keepUpNote } from './result.ts';
+import { blankResult, keepUpNote, settleVerdict } from './result.ts';
 import { resolveScriptProfile } from './script-profile.ts';
 import type { LoadContext, LoadRequest, LoadResult, LoadRunner } from './types.ts';
 
@@ -24,7 +24,7 @@ export const REMOTE_WRITE_TREND_STATS = 'p(50),p(95),p(99),max';
 
 /** A runner that cannot start (its binary is missing): the CLI reports it instead of a verdict. */
 export class LoadRunnerUnavailable extends Error {
-  override readonly name = 'LoadRunnerUnavailable';
+  override readonly name: string = 'LoadRunnerUnavailable';
 }
 
 async function isExecutable(file: string): Promise<boolean> {
@@ -190,11 +190,20 @@ export class K6Runner implements LoadRunner {
     }
     // The URL may carry credentials: the note names the output, not the target.
     if (remoteWrite) result.notes.push('k6 remote-wrote its metrics (experimental-prometheus-rw)');
-    result.ok =
-      outcome === 'ok' &&
-      result.summaryPath !== undefined &&
-      result.thresholds.length > 0 &&
-      result.thresholds.every((t) => t.ok);
+    let cannotJudge: string | undefined;
+    if (ctx.signal?.aborted || exit.signal) cannotJudge = `k6 was stopped (${result.exit.meaning})`;
+    else if (result.summaryPath === undefined) cannotJudge = 'k6 wrote no summary';
+    else if (outcome !== 'ok' && outcome !== 'thresholds-failed')
+      cannotJudge = `k6 exited ${exit.code}: ${result.exit.meaning}`;
+    else if (result.achieved.requests === 0 && result.thresholds.length === 0)
+      cannotJudge = 'the k6 summary could not be read';
+    settleVerdict(result, cannotJudge);
+    if (outcome === 'thresholds-failed' && result.verdict === 'PASS') {
+      // k6 says a threshold failed even if the summary did not say which: never a pass.
+      result.verdict = 'FAIL';
+      result.reason = `k6 exited ${exit.code}: ${result.exit.meaning}`;
+      result.ok = false;
+    }
     return result;
   }
 }

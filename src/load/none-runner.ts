@@ -11,6 +11,8 @@ export class NoneRunner implements LoadRunner {
 
   async run(req: LoadRequest, _ctx: LoadContext): Promise<LoadResult> {
     const result = blankResult('none', req, { rate: 0, duration: '0s' }, new Date());
+    result.verdict = 'PASS';
+    result.reason = '';
     result.ok = true;
     result.notes.push('no load generated (--load none): traffic comes from real users');
     return result;

@@ -1,5 +1,5 @@
 import type { LoadScriptName } from './bundle.ts';
-import type { LoadRequest, LoadResult, LoadRunnerName } from './types.ts';
+import type { LoadRequest, LoadResult, LoadRunnerName, LoadVerdict } from './types.ts';
 
 /** Below this share of the requested rate the result says the generator could not keep up. */
 export const KEEP_UP_RATIO = 0.95;
@@ -24,6 +24,8 @@ export function blankResult(
     errorRate: null,
     latencyMs: { ...NO_LATENCY },
     thresholds: [],
+    verdict: 'INCONCLUSIVE',
+    reason: 'the load run did not finish',
     ok: false,
     notes: [],
     startedAt: startedAt.toISOString(),
@@ -40,4 +42,38 @@ export function keepUpNote(requested: number, achieved: number | null, dropped: 
     (dropped > 0 ? `, ${dropped} requests dropped at the in-flight limit (maxVUs)` : '') +
     ': raise maxVUs, use more load generators (--load k6-operator), or lower the rate'
   );
+}
+
+/**
+ * Settles a run's verdict from what it measured. `cannotJudge` (the run did not produce what a
+ * verdict needs) makes it INCONCLUSIVE; otherwise a threshold without a value is INCONCLUSIVE, a
+ * measured threshold that did not hold is FAIL, and only a run whose every threshold held passes.
+ */
+export function settleVerdict(result: LoadResult, cannotJudge?: string): LoadResult {
+  const unmeasured = result.thresholds.filter((t) => t.actual === null);
+  const failed = result.thresholds.filter((t) => !t.ok && t.actual !== null);
+  let verdict: LoadVerdict;
+  let reason: string;
+  if (cannotJudge !== undefined) {
+    verdict = 'INCONCLUSIVE';
+    reason = cannotJudge;
+  } else if (failed.length > 0) {
+    verdict = 'FAIL';
+    reason = `thresholds not met: ${failed
+      .map((t) => `${t.metric} ${t.expression}${t.actual !== undefined ? ` (actual ${t.actual})` : ''}`)
+      .join(', ')}`;
+  } else if (unmeasured.length > 0) {
+    verdict = 'INCONCLUSIVE';
+    reason = `not measured: ${unmeasured.map((t) => `${t.metric} ${t.expression}`).join(', ')}`;
+  } else if (result.thresholds.length === 0) {
+    verdict = 'INCONCLUSIVE';
+    reason = 'no threshold was measured';
+  } else {
+    verdict = 'PASS';
+    reason = '';
+  }
+  result.verdict = verdict;
+  result.reason = reason;
+  result.ok = verdict === 'PASS';
+  return result;
 }

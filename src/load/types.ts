@@ -54,6 +54,8 @@ export interface ThresholdResult {
   actual?: number | null | undefined;
 }
 
+export type LoadVerdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE';
+
 export interface LoadResult {
   runner: LoadRunnerName;
   script: LoadScriptName;
@@ -67,7 +69,15 @@ export interface LoadResult {
   /** null = not measured (no requests, or the runner cannot know it). */
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
   thresholds: ThresholdResult[];
-  /** True only when the load ran as asked and every threshold was measured and held. */
+  /**
+   * PASS: the load ran as asked and every threshold was measured and held. FAIL: a measured threshold
+   * did not hold. INCONCLUSIVE: the run cannot be judged (no summary, no remote-write series, a lost
+   * TestRun, a generator that could not keep up, an interrupted run); `reason` says why.
+   */
+  verdict: LoadVerdict;
+  /** Why the verdict is not PASS (empty on PASS). */
+  reason: string;
+  /** `verdict === 'PASS'`, kept for callers that only ask whether the load held. */
   ok: boolean;
   /** The load generator's exit status (k6's exit code and what it means). */
   exit?: { code: number; meaning: string } | undefined;

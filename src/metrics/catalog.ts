@@ -207,7 +207,7 @@ export type DefaultCatalog = typeof defaultCatalog;
 export type TemplateName = keyof DefaultCatalog;
 export type Catalog = Readonly<Record<string, PromQLTemplate>>;
 
-const varKind = z.enum(['label', 'duration', 'quantile']);
+const varKind = z.enum(['label', 'duration', 'quantile', 'labels']);
 const templateInput = z.strictObject({
   description: z.string().min(1).optional(),
   vars: z.record(z.string(), varKind),

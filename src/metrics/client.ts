@@ -1,5 +1,7 @@
-import { Agent, request } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { PrometheusDriver } from 'prometheus-query';
+import { Interrupted } from '../core/index.ts';
 import {
   BadQuery,
   PrometheusError,
@@ -10,8 +12,10 @@ import {
 import {
   MalformedResponse,
   ShapeError,
+  bodyText,
   excerpt,
   parseBuildInfo,
+  parseConfigYaml,
   parseFailure,
   parseQueryData,
   toInstant,
@@ -34,6 +38,17 @@ import {
   type MetricsSource,
 } from './types.ts';
 
+// The HTTP exchange is prometheus-query's (request building, form encoding, basic auth, its axios
+// transport). What it cannot do is added through its request/response interceptors and kept small:
+// - abort and a per-attempt deadline: its calls take no AbortSignal, so the interceptor sets axios'
+//   `signal`;
+// - TLS (CA, insecureSkipVerify) and no environment proxy: the interceptor sets the agents and
+//   `proxy: false`;
+// - the answer as Prometheus wrote it: its parser reads values with parseFloat, which turns "+Inf"
+//   into NaN (a real, very bad latency would read as "no data"), drops `warnings`/`infos`, and
+//   throws plain objects without the HTTP status for non-JSON error bodies. The response
+//   interceptor records status and body; parse.ts reads them.
+// docs/dependencies.md ("Prometheus client") has the evidence.
 export interface PrometheusClientOptions {
   /** Base URL, path prefix included (`http://prometheus-server.monitoring:9090`, `https://host/prometheus`). */
   readonly url: string;
@@ -49,8 +64,11 @@ export interface PrometheusClientOptions {
   readonly tls?: { readonly ca?: string | Buffer; readonly insecureSkipVerify?: boolean };
   /** Injected for tests: drives back-off sleeps and the overall deadline. */
   readonly clock?: Clock;
-  /** An undici dispatcher to use instead of the client's own Agent (then `close()` leaves it open). */
-  readonly dispatcher?: Dispatcher;
+  /**
+   * Aborts every call: a query in flight stops at once and rejects with the signal's reason (an
+   * {@link Interrupted}); no retry or back-off follows.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** The options as they may be logged: no token, no password, no credential-like header values. */
@@ -73,6 +91,8 @@ export interface PrometheusClient extends MetricsSource {
   isOnline(): Promise<boolean>;
   /** `GET /api/v1/status/buildinfo`, e.g. to record the Prometheus version in a report. */
   buildInfo(): Promise<BuildInfo>;
+  /** `GET /api/v1/status/config`: the configuration Prometheus loaded, as YAML text. */
+  configYaml(): Promise<string>;
   /** Closes the client's own connection pool. */
   close(): Promise<void>;
   readonly options: RedactedPrometheusOptions;
@@ -106,7 +126,36 @@ const RETRYABLE_REASONS: ReadonlySet<UnreachableReason> = new Set(['timeout', 'r
 
 interface Response {
   readonly status: number;
-  readonly body: string;
+  /** The body: parsed JSON when it was JSON, else the text. */
+  readonly body: unknown;
+}
+
+/** What one exchange asks prometheus-query for. */
+type Call =
+  | { readonly kind: 'query'; readonly promql: string; readonly time: Date }
+  | {
+      readonly kind: 'range';
+      readonly promql: string;
+      readonly start: Date;
+      readonly end: Date;
+      readonly stepSeconds: number;
+    }
+  | { readonly kind: 'buildinfo' | 'config' | 'ready' };
+
+/** The axios request config fields the interceptor sets (axios' own type is not imported). */
+interface RequestConfig {
+  signal?: unknown;
+  httpAgent?: unknown;
+  httpsAgent?: unknown;
+  proxy?: unknown;
+  maxRedirects?: number;
+  baseURL?: string;
+  url?: string;
+  timeout?: number;
+}
+
+interface AxiosLikeError {
+  readonly response?: { readonly status: number; readonly data: unknown };
 }
 
 /** Creates a client for Prometheus' HTTP API (or anything that speaks it: Thanos, Mimir, VictoriaMetrics). */
@@ -151,17 +200,13 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const scrub = (text: string): string =>
     secrets.filter((s) => s.length >= 4).reduce((t, s) => t.split(s).join(REDACTED), text);
 
-  const ownDispatcher =
-    options.dispatcher === undefined
-      ? new Agent({
-          connect: {
-            timeout: timeoutMs,
-            ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
-            ...(options.tls?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
-          },
-        })
-      : undefined;
-  const dispatcher: Dispatcher = options.dispatcher ?? (ownDispatcher as Agent);
+  const tlsOptions = {
+    ...(options.tls?.ca !== undefined ? { ca: options.tls.ca } : {}),
+    ...(options.tls?.insecureSkipVerify ? { rejectUnauthorized: false } : {}),
+  };
+  const httpAgent = new HttpAgent({ keepAlive: true });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, ...tlsOptions });
+  const outer = options.signal;
 
   const redacted: RedactedPrometheusOptions = Object.freeze({
     url: base.display,
@@ -176,13 +221,12 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     }),
   });
 
-  /** One HTTP exchange; the timer covers connect, headers and body. */
-  async function exchange(
-    method: 'GET' | 'POST',
-    path: string,
-    form: URLSearchParams | undefined,
-    budgetMs: number,
-  ) {
+  /**
+   * One HTTP exchange through prometheus-query; the timer covers connect, headers and body. Resolves
+   * with any HTTP status; rejects with the network error, or with the outer signal's Interrupted.
+   */
+  async function exchange(call: Call, budgetMs: number): Promise<Response> {
+    if (outer?.aborted) throw Interrupted.from(outer);
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -190,37 +234,64 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       controller.abort();
     }, budgetMs);
     timer.unref?.();
-    try {
-      const res = await request(base.endpoint(path), {
-        method,
-        dispatcher,
-        signal: controller.signal,
-        headers: {
-          accept: 'application/json',
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-          ...headers,
+    const signal = outer ? AbortSignal.any([outer, controller.signal]) : controller.signal;
+    let answer: Response | undefined;
+    let failure: unknown;
+    const driver = new PrometheusDriver({
+      endpoint: base.origin,
+      baseURL: `${base.prefix}/api/v1/`,
+      headers: { accept: 'application/json', ...headers },
+      preferPost: true,
+      timeout: budgetMs,
+      requestInterceptor: {
+        onFulfilled: (config) => {
+          const c = config as RequestConfig;
+          c.signal = signal;
+          c.httpAgent = httpAgent;
+          c.httpsAgent = httpsAgent;
+          c.proxy = false;
+          c.maxRedirects = 0;
+          c.timeout = 0; // the AbortController above is the one deadline
+          // prometheus-query has no call for the readiness endpoint, which is not under /api/v1.
+          if (call.kind === 'ready') {
+            c.baseURL = `${base.origin}${base.prefix}/-/`;
+            c.url = 'ready';
+          }
+          return config;
         },
-        ...(form ? { body: form.toString() } : {}),
-      });
-      const body = await res.body.text();
-      return { status: res.statusCode, body } satisfies Response;
-    } catch (err) {
-      throw timedOut ? new AttemptTimedOut(budgetMs, err) : err;
+      },
+      responseInterceptor: {
+        onFulfilled: (res) => {
+          answer = { status: res.status, body: res.data };
+          return res;
+        },
+        onRejected: (err: unknown) => {
+          const r = (err as AxiosLikeError).response;
+          if (r) answer = { status: r.status, body: r.data };
+          else failure = networkCause(err);
+          return Promise.reject(err);
+        },
+      },
+    });
+    try {
+      // The driver's own result is not used (see the comment at the top): the interceptors keep
+      // the exchange as it happened.
+      await run(driver, call).catch(() => undefined);
     } finally {
       clearTimeout(timer);
     }
+    if (answer) return answer;
+    if (outer?.aborted) throw Interrupted.from(outer);
+    if (timedOut) throw new AttemptTimedOut(budgetMs, failure);
+    throw failure ?? new Error('prometheus-query gave neither an answer nor an error');
   }
 
-  async function attempt(
-    method: 'GET' | 'POST',
-    path: string,
-    form: URLSearchParams | undefined,
-    remainingMs: number,
-  ): Promise<AttemptOutcome<Response>> {
+  async function attempt(call: Call, remainingMs: number): Promise<AttemptOutcome<Response>> {
     let res: Response;
     try {
-      res = await exchange(method, path, form, Math.min(timeoutMs, remainingMs));
+      res = await exchange(call, Math.min(timeoutMs, remainingMs));
     } catch (err) {
+      if (err instanceof Interrupted) throw err;
       const reason = classify(err);
       return { ok: false, error: new NetworkFailure(reason, err), retryable: RETRYABLE_REASONS.has(reason) };
     }
@@ -229,11 +300,11 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   }
 
   /** Sends with retries; answers any status < 500 and maps the rest to typed errors. */
-  async function send(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<Response> {
+  async function send(call: Call): Promise<Response> {
     return withRetries(
       policy,
       clock,
-      (_n, remaining) => attempt(method, path, form, remaining),
+      (_n, remaining) => attempt(call, remaining),
       (last, attempts) => {
         if (last instanceof NetworkFailure)
           return new PrometheusUnreachable(base.display, last.reason, attempts, last.cause);
@@ -247,15 +318,22 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         }
         return last;
       },
+      outer,
     );
   }
 
   /** Runs a query endpoint and returns the successful body, or the typed error for its status. */
-  async function runQuery(path: string, form: URLSearchParams, promql: string) {
-    const res = await send('POST', path, form);
+  async function runQuery(call: Call & { promql: string }) {
+    const promql = call.promql;
+    const res = await send(call);
     if (res.status === 400 || res.status === 422) {
       const failure = parseFailure(res.body);
-      throw new BadQuery(promql, scrub(failure?.error || excerpt(res.body)), res.status, failure?.errorType);
+      throw new BadQuery(
+        promql,
+        scrub(failure?.error || excerpt(bodyText(res.body))),
+        res.status,
+        failure?.errorType,
+      );
     }
     if (res.status < 200 || res.status >= 300) {
       throw new PrometheusError(base.display, res.status, scrub(detail(res.body)));
@@ -275,11 +353,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const client: PrometheusClient = {
     async query(promql, time) {
       const at = requireDate(time, 'time');
-      const parsed = await runQuery(
-        '/api/v1/query',
-        new URLSearchParams({ query: promql, time: seconds(at) }),
-        promql,
-      );
+      const parsed = await runQuery({ kind: 'query', promql, time: at });
       try {
         return toInstant(promql, at, parsed);
       } catch (err) {
@@ -294,13 +368,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       if (from.getTime() > to.getTime()) throw new RangeError('queryRange: start is after end');
       if (!Number.isFinite(stepSeconds) || stepSeconds <= 0)
         throw new RangeError('queryRange: stepSeconds must be > 0');
-      const form = new URLSearchParams({
-        query: promql,
-        start: seconds(from),
-        end: seconds(to),
-        step: String(stepSeconds),
-      });
-      const parsed = await runQuery('/api/v1/query_range', form, promql);
+      const parsed = await runQuery({ kind: 'range', promql, start: from, end: to, stepSeconds });
       try {
         return toMatrix(promql, from, to, stepSeconds, parsed);
       } catch (err) {
@@ -311,10 +379,10 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
 
     async isOnline() {
       try {
-        const ready = await exchange('GET', '/-/ready', undefined, timeoutMs);
+        const ready = await exchange({ kind: 'ready' }, timeoutMs);
         if (ready.status >= 200 && ready.status < 300) return true;
         if (ready.status !== 404 && ready.status !== 401 && ready.status !== 403) return false;
-        const info = await exchange('GET', '/api/v1/status/buildinfo', undefined, timeoutMs);
+        const info = await exchange({ kind: 'buildinfo' }, timeoutMs);
         return info.status >= 200 && info.status < 300;
       } catch {
         return false;
@@ -322,7 +390,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     },
 
     async buildInfo() {
-      const res = await send('GET', '/api/v1/status/buildinfo');
+      const res = await send({ kind: 'buildinfo' });
       if (res.status < 200 || res.status >= 300)
         throw new PrometheusError(base.display, res.status, scrub(detail(res.body)));
       try {
@@ -333,8 +401,21 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       }
     },
 
+    async configYaml() {
+      const res = await send({ kind: 'config' });
+      if (res.status < 200 || res.status >= 300)
+        throw new PrometheusError(base.display, res.status, scrub(detail(res.body)));
+      try {
+        return parseConfigYaml(res.body);
+      } catch (err) {
+        if (err instanceof MalformedResponse) throw malformed(err, res);
+        throw err;
+      }
+    },
+
     async close() {
-      await ownDispatcher?.close();
+      httpAgent.destroy();
+      httpsAgent.destroy();
     },
 
     options: redacted,
@@ -385,10 +466,38 @@ function classify(err: unknown): UnreachableReason {
   return 'other';
 }
 
-function detail(body: string): string {
+function detail(body: unknown): string {
   const failure = parseFailure(body);
   if (failure) return [failure.errorType, failure.error].filter(Boolean).join(': ');
-  return body.trim() === '' ? '(empty body)' : excerpt(body);
+  const text = bodyText(body);
+  return text.trim() === '' ? '(empty body)' : excerpt(text);
+}
+
+/**
+ * The network error without the axios request config it carries (headers, so credentials): only
+ * its code and message survive as the `cause` of a typed error.
+ */
+function networkCause(err: unknown): Error {
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = new Error(code ? `${code}: ${message}` : message);
+  if (code) Object.assign(cause, { code });
+  return cause;
+}
+
+/** The prometheus-query call for one exchange. */
+function run(driver: PrometheusDriver, call: Call): Promise<unknown> {
+  switch (call.kind) {
+    case 'query':
+      return driver.instantQuery(call.promql, call.time);
+    case 'range':
+      return driver.rangeQuery(call.promql, call.start, call.end, call.stepSeconds);
+    case 'config':
+      return driver.status();
+    case 'buildinfo':
+    case 'ready':
+      return driver.statusBuildinfo();
+  }
 }
 
 function requireDate(value: Date, name: string): Date {
@@ -398,15 +507,13 @@ function requireDate(value: Date, name: string): Date {
   return value;
 }
 
-/** Unix seconds with millisecond precision, as Prometheus accepts. */
-function seconds(d: Date): string {
-  return (d.getTime() / 1000).toFixed(3);
-}
-
 interface BaseUrl {
   readonly display: string;
+  /** `http://host:port` */
+  readonly origin: string;
+  /** The path prefix without a trailing slash, e.g. `/prometheus` or ``. */
+  readonly prefix: string;
   readonly userinfo?: { username: string; password: string };
-  endpoint(path: string): string;
 }
 
 function parseBaseUrl(raw: string): BaseUrl {
@@ -435,7 +542,8 @@ function parseBaseUrl(raw: string): BaseUrl {
   const origin = `${u.protocol}//${u.host}`;
   return {
     display: `${origin}${prefix}`,
+    origin,
+    prefix,
     ...(userinfo ? { userinfo } : {}),
-    endpoint: (path) => `${origin}${prefix}${path}`,
   };
 }

@@ -69,7 +69,9 @@ function sample([t, v]: readonly [number, string]): Sample {
   return { timeMs: Math.round(t * 1000), value: parseValue(v) };
 }
 
-function json(body: string): unknown {
+/** A body as text or as JSON the transport already parsed; text that is not JSON is malformed. */
+function json(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
   try {
     return JSON.parse(body);
   } catch (err) {
@@ -77,10 +79,23 @@ function json(body: string): unknown {
   }
 }
 
-export function parseQueryData(body: string): { data: QueryData; warnings: string[] } {
+/** Body text for messages, whether the transport gave text or parsed JSON. */
+export function bodyText(body: unknown): string {
+  if (typeof body === 'string') return body;
+  if (body === undefined || body === null) return '';
+  try {
+    return JSON.stringify(body);
+  } catch {
+    return String(body);
+  }
+}
+
+export function parseQueryData(body: unknown): { data: QueryData; warnings: string[] } {
   const parsed = success.safeParse(json(body));
   if (!parsed.success) {
-    const native = body.includes('"histogram"') ? ' (native histogram samples are not supported)' : '';
+    const native = bodyText(body).includes('"histogram"')
+      ? ' (native histogram samples are not supported)'
+      : '';
     throw new MalformedResponse(`unexpected response shape${native}: ${z.prettifyError(parsed.error)}`);
   }
   return {
@@ -90,10 +105,10 @@ export function parseQueryData(body: string): { data: QueryData; warnings: strin
 }
 
 /** Prometheus' `{status:"error", errorType, error}` body, if that is what `body` is. */
-export function parseFailure(body: string): { errorType: string; error: string } | undefined {
+export function parseFailure(body: unknown): { errorType: string; error: string } | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(body);
+    value = json(body);
   } catch {
     return undefined;
   }
@@ -145,7 +160,7 @@ export function toMatrix(
   };
 }
 
-export function parseBuildInfo(body: string): BuildInfo {
+export function parseBuildInfo(body: unknown): BuildInfo {
   const parsed = buildInfo.safeParse(json(body));
   if (!parsed.success) throw new MalformedResponse(`unexpected buildinfo: ${z.prettifyError(parsed.error)}`);
   return parsed.data.data;
@@ -154,4 +169,14 @@ export function parseBuildInfo(body: string): BuildInfo {
 export function excerpt(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+const configStatus = z.object({ status: z.literal('success'), data: z.object({ yaml: z.string() }) });
+
+/** `/api/v1/status/config`: the loaded configuration as YAML text. */
+export function parseConfigYaml(body: unknown): string {
+  const parsed = configStatus.safeParse(json(body));
+  if (!parsed.success)
+    throw new MalformedResponse(`unexpected status/config: ${z.prettifyError(parsed.error)}`);
+  return parsed.data.data.yaml;
 }

@@ -1,3 +1,4 @@
+import { Interrupted } from '../core/index.ts';
 import type { Clock } from './types.ts';
 
 /** Per-attempt timeout: connect, headers and body together. */
@@ -52,18 +53,21 @@ export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: Err
 /**
  * Runs `attempt` until it succeeds, fails for good, runs out of attempts or would pass the deadline.
  * `attempt` receives its 1-based number and the time left in ms. The last error is rethrown, built by
- * `finalError` so that it can say how many attempts were made.
+ * `finalError` so that it can say how many attempts were made. An aborted `signal` stops at once,
+ * between attempts or during a back-off, with the signal's {@link Interrupted}: it is never retried.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
   clock: Clock,
   attempt: (n: number, remainingMs: number) => Promise<AttemptOutcome<T>>,
   finalError: (last: Error, attempts: number) => Error,
+  signal?: AbortSignal,
 ): Promise<T> {
   const deadline = clock.now() + policy.deadlineMs;
   let last: Error | undefined;
   let n = 0;
   while (n < policy.maxAttempts) {
+    if (signal?.aborted) throw Interrupted.from(signal);
     const remaining = deadline - clock.now();
     if (remaining <= 0 && n > 0) break;
     n += 1;
@@ -73,7 +77,7 @@ export async function withRetries<T>(
     if (!outcome.retryable || n >= policy.maxAttempts) break;
     const delay = backoffMs(policy, n);
     if (clock.now() + delay >= deadline) break;
-    await clock.sleep(delay);
+    await clock.sleep(delay, signal);
   }
   // `last` is set: the loop runs at least once because maxAttempts >= 1.
   throw finalError(last as Error, n);

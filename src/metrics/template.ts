@@ -6,8 +6,10 @@ import { TemplateError } from './errors.ts';
  *   escaped). `{{name|regex}}` additionally escapes RE2 metacharacters, for use inside `=~"…"`.
  * - `duration`: a PromQL range such as `30m`, `90s`, `1h` (`\d+(ms|s|m|h|d)`, not zero).
  * - `quantile`: a number in [0, 1], e.g. `0.99`.
+ * - `labels`: a non-empty list of label values, written as an RE2 alternation `a|b|c` (each value
+ *   escaped literally) for use inside `=~"…"`.
  */
-export type VarKind = 'label' | 'duration' | 'quantile';
+export type VarKind = 'label' | 'duration' | 'quantile' | 'labels';
 
 export type VarSpec = Readonly<Record<string, VarKind>>;
 
@@ -28,13 +30,17 @@ export interface PromQLTemplate<V extends VarSpec = VarSpec> {
 
 /** The values `render` needs for template `T`: strings, numbers for quantiles. */
 export type TemplateVars<T extends PromQLTemplate> = {
-  readonly [K in keyof T['vars']]: T['vars'][K] extends 'quantile' ? number | string : string;
+  readonly [K in keyof T['vars']]: T['vars'][K] extends 'quantile'
+    ? number | string
+    : T['vars'][K] extends 'labels'
+      ? readonly string[]
+      : string;
 };
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*(?:\|\s*([A-Za-z]+)\s*)?\}\}/g;
 const NAME = /^[a-z][a-z0-9_]*$/;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KINDS: ReadonlySet<string> = new Set<VarKind>(['label', 'duration', 'quantile']);
+const KINDS: ReadonlySet<string> = new Set<VarKind>(['label', 'duration', 'quantile', 'labels']);
 const FILTERS: ReadonlySet<string> = new Set(['regex']);
 /** The durations PromQL accepts everywhere from Prometheus 2.x on (no compound `1h30m`). */
 export const DURATION = /^\d+(ms|s|m|h|d)$/;
@@ -104,6 +110,9 @@ export function render<T extends PromQLTemplate>(template: T, vars: TemplateVars
   }
   return template.promql.replace(PLACEHOLDER, (_m, variable: string, filter: string | undefined) => {
     const kind = template.vars[variable];
+    if (kind === 'labels') {
+      return (values[variable] as readonly string[]).map((v) => escapeLabelValue(escapeRegex(v))).join('|');
+    }
     const value = String(values[variable]);
     if (kind !== 'label') return kind === 'quantile' ? String(Number(value)) : value;
     return escapeLabelValue(filter === 'regex' ? escapeRegex(value) : value);
@@ -113,6 +122,16 @@ export function render<T extends PromQLTemplate>(template: T, vars: TemplateVars
 function check(template: string, variable: string, kind: VarKind, value: unknown): void {
   if (value === undefined || value === null) {
     throw new TemplateError(template, `variable "${variable}" is not set`, variable);
+  }
+  if (kind === 'labels') {
+    if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || v === '')) {
+      throw new TemplateError(
+        template,
+        `variable "${variable}" must be a non-empty list of non-empty label values`,
+        variable,
+      );
+    }
+    return;
   }
   if (kind === 'quantile') {
     const q =

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { mergeCatalog } from '../metrics/catalog.ts';
+import { defaultCatalog, mergeCatalog } from '../metrics/catalog.ts';
+import { canaryTemplates } from '../metrics/canary/catalog.ts';
 import { TemplateError } from '../metrics/errors.ts';
 
 // The `canary` section of the profile: what the canary analysis compares and how strictly. Kept in its
@@ -16,7 +17,7 @@ const openUnit = z.number().gt(0).lt(1);
  */
 const metrics = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   try {
-    mergeCatalog(value);
+    mergeCatalog(value, { ...defaultCatalog, ...canaryTemplates });
   } catch (err) {
     if (!(err instanceof TemplateError)) throw err;
     const name = err.template === '(catalog)' ? [] : [err.template];
@@ -52,6 +53,25 @@ export const canarySchema = z.strictObject({
   window: span,
   /** Length of one latency / overflow sample (range-query step). */
   interval: span,
+  /**
+   * Every series the verdict reads must have a sample this close to the window's end, else the step
+   * is INCONCLUSIVE naming the series. Unset: two scrape intervals, as Prometheus reports its
+   * configuration (/api/v1/status/config), or 2m when it cannot be read.
+   */
+  maxStaleness: span.optional(),
+  /**
+   * Family-wise false-alarm level of a step: the p-values of every statistical test of every metric
+   * and service of the step are Holm–Bonferroni adjusted and compared with it.
+   */
+  familyAlpha: openUnit,
+  /**
+   * The most recent part of the window, judged as well as the whole (error ratio and latency): its
+   * last `intervals` intervals, else the last `fraction` of them (at least 2).
+   */
+  recent: z.strictObject({
+    fraction: z.number().gt(0).max(0.5).optional(),
+    intervals: z.number().int().min(2).optional(),
+  }),
   errorRatio: z.strictObject({
     /** Smallest increase of the 5xx ratio that must be detected (0.01 = +1 percentage point). */
     minDetectableIncrease: openUnit,
@@ -59,11 +79,19 @@ export const canarySchema = z.strictObject({
     power: openUnit,
     /** Absolute SLO on the mesh side's 5xx ratio, whatever the baseline. */
     maxErrorRatio: z.number().min(0).lt(1).optional(),
+    /**
+     * A FAIL needs the increase of the 5xx ratio to exceed both margins: `absolute` points of ratio
+     * (0.002 = 0.2 pp) and `relative` × the baseline ratio (0.1 = 10 % more than legacy).
+     */
+    tolerance: z.strictObject({ absolute: z.number().min(0).lt(1), relative: z.number().min(0) }),
   }),
   latency: z.strictObject({
     /** Latency quantile per interval, e.g. 0.99. */
     quantile: openUnit,
-    /** Tolerated increase of the mesh's per-interval quantile over legacy (0.2 = +20 %). */
+    /**
+     * Tolerated increase of the mesh's latency quantile over legacy (0.2 = +20 %): per interval
+     * (Hodges-Lehmann shift) and over the whole window or its recent part (from histogram counts).
+     */
     maxRelativeIncrease: z.number().min(0),
     /** Absolute SLO on the mesh side's median per-interval quantile, in ms. */
     maxP99Ms: z.number().positive().optional(),

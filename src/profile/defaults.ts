@@ -103,6 +103,7 @@ export const defaultProfile: Profile = {
   canary: defaultCanary,
   security: {
     certExpiryMargin: '24h',
+    certMaxLifetimeUsed: 0.75,
     tokenServiceAccounts: [],
     scrapePorts: [15020, 15090],
     prometheusSelector: { app: 'prometheus-server' },

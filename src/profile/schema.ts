@@ -140,8 +140,17 @@ export const profileSchema = z.strictObject({
   /** Canary analysis (meshgate canary, suites/canary): src/profile/canary-schema.ts. */
   canary: canarySchema,
   security: z.strictObject({
-    /** A proxy certificate expiring within this margin fails (SPIRE rotates SVIDs well before). */
+    /**
+     * A CA or trust-bundle certificate a proxy holds that expires within this margin fails. Workload
+     * certificates are judged by their own lifetime instead (`certMaxLifetimeUsed`).
+     */
     certExpiryMargin: duration,
+    /**
+     * A workload certificate with more than this fraction of its lifetime (valid_from to
+     * expiration_time) used was not rotated: SPIRE and Istio rotate at half, so 0.75 leaves room for
+     * a late rotation without waiting for expiry.
+     */
+    certMaxLifetimeUsed: z.number().gt(0).lt(1),
     /** ServiceAccounts in the mesh namespace whose pods may mount an API token (they call the API). */
     tokenServiceAccounts: z.array(dnsName),
     /** Ports Prometheus scrapes on mesh pods (merged 15020, Envoy 15090); NetworkPolicy must allow them. */

@@ -1,6 +1,19 @@
-export { renderChecksText, renderFinding, renderFindings, renderGateText } from './render-text.ts';
-export { ExitCode, VERIFY_SUITES, exitCodeOf, summarise, verdictOf } from './types.ts';
-export type { CheckRecord, ExitCodeValue, GateReport, SuiteName, Verdict } from './types.ts';
+export {
+  renderChecksText,
+  renderFinding,
+  renderFindings,
+  renderGateText,
+  renderInterruption,
+} from './render-text.ts';
+export { ExitCode, VERIFY_SUITES, exitCodeOf, summarise, verdictOf, worstVerdict } from './types.ts';
+export type {
+  CheckRecord,
+  ExitCodeValue,
+  GateReport,
+  InterruptionReport,
+  SuiteName,
+  Verdict,
+} from './types.ts';
 export { BLOCKER_CHECKS, checkLabels, itemsOf } from './allure-labels.ts';
 export type { AllureLabel } from './allure-labels.ts';
 export { canaryChecks } from './canary-checks.ts';

@@ -1,5 +1,5 @@
 import type { Finding } from '../checks/types.ts';
-import { summarise, verdictOf, type CheckRecord, type GateReport } from './types.ts';
+import { summarise, verdictOf, type CheckRecord, type GateReport, type InterruptionReport } from './types.ts';
 
 const MARK: Record<CheckRecord['status'], string> = {
   passed: 'PASS',
@@ -51,7 +51,15 @@ export function renderChecksText(checks: CheckRecord[], errors: string[] = []): 
   return out.join('\n').replace(/^\n/, '') + '\n';
 }
 
+/** What a stopped run had not finished, for the terminal. */
+export function renderInterruption(i: InterruptionReport): string {
+  const lines = [`${i.message}: the run stopped before it finished; no verdict beyond INCONCLUSIVE`];
+  if (i.pending.length) lines.push('not finished:', ...i.pending.map((p) => `  - ${p}`));
+  return lines.join('\n') + '\n';
+}
+
 /** The gate report in the terminal. */
 export function renderGateText(report: GateReport): string {
-  return renderChecksText(report.checks, report.errors);
+  const text = renderChecksText(report.checks, report.errors);
+  return report.interrupted ? `${text}\n${renderInterruption(report.interrupted)}` : text;
 }

@@ -27,11 +27,40 @@ export interface GateReport {
   profile: string;
   startedAt: string;
   finishedAt: string;
+  /** Set when the run was stopped (signal or --timeout) before it finished. */
+  interrupted?: InterruptionReport;
 }
 
-/** Exit-code contract (README): 0 open, 1 closed, 2 inconclusive, 3 usage/configuration. */
-export const ExitCode = { Pass: 0, Fail: 1, Inconclusive: 2, Usage: 3 } as const;
+/** What a stopped run says about itself (every command's JSON document carries it when set). */
+export interface InterruptionReport {
+  /** SIGINT, SIGTERM, deadline (--timeout) or cancelled. */
+  cause: string;
+  /** e.g. "interrupted (SIGTERM)" or "the run deadline (--timeout 5m) expired". */
+  message: string;
+  /** What had not finished: checks, stages, and what they were waiting for. */
+  pending: string[];
+}
+
+/**
+ * Exit-code contract (README): 0 open, 1 closed, 2 inconclusive, 3 usage/configuration, 130 and
+ * 143 stopped by SIGINT and SIGTERM (128 + the signal number, as shells report it).
+ */
+export const ExitCode = {
+  Pass: 0,
+  Fail: 1,
+  Inconclusive: 2,
+  Usage: 3,
+  Interrupted: 130,
+  Terminated: 143,
+} as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The worst of several verdicts: FAIL over INCONCLUSIVE over PASS (a gate with parts). */
+export function worstVerdict(...verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('FAIL')) return 'FAIL';
+  if (verdicts.includes('INCONCLUSIVE')) return 'INCONCLUSIVE';
+  return 'PASS';
+}
 
 export function verdictOf(checks: CheckRecord[], errors: string[] = []): Verdict {
   if (checks.some((c) => c.status === 'failed')) return 'FAIL';

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadProfile, type Profile } from '../profile/index.ts';
+import type { SuiteName } from '../report/types.ts';
+import { DEFAULT_REPORT_DIR, RUN_CONTEXT_ENV } from './constants.ts';
+
+export { DEFAULT_REPORT_DIR, RUN_CONTEXT_ENV };
 
 /**
  * What the CLI hands to a suite run (through a JSON file named by MESHGATE_RUN_CONTEXT), so suites
@@ -16,6 +20,10 @@ export interface RunContext {
   probe: boolean;
   /** Canary suite: which window to judge (absent fields: now, and the canary command's defaults). */
   canary?: CanaryRunOptions | undefined;
+  /** The suites of this run, so the worker can read what they need up front. */
+  suites?: SuiteName[] | undefined;
+  /** Epoch ms at which the run is out of time (--timeout); retries never wait past it. */
+  deadlineAt?: number | undefined;
 }
 
 /** What the canary suite needs beyond the profile; the Prometheus URL is `profile.prometheus.url`. */
@@ -25,9 +33,6 @@ export interface CanaryRunOptions {
   /** Window length such as `10m`; default since the last weight change, else `canary.window`. */
   window?: string | undefined;
 }
-
-export const RUN_CONTEXT_ENV = 'MESHGATE_RUN_CONTEXT';
-export const DEFAULT_REPORT_DIR = 'reports';
 
 /** Reads the run context the CLI wrote, or builds one from the environment when vitest runs a suite directly. */
 export async function readRunContext(env: NodeJS.ProcessEnv = process.env): Promise<RunContext> {

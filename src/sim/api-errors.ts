@@ -142,19 +142,32 @@ export function gone(message: string): ApiError {
   return new ApiError(410, 'Expired', message);
 }
 
-/** Statuses the ClusterProfile's `faults` may inject, with the reason a real server would give. */
-export function injectedFault(code: number): ApiError {
+/** The continue token of a paged list is older than the kept history, as the API server words it. */
+export const EXPIRED_CONTINUE =
+  'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.';
+
+/**
+ * Statuses the ClusterProfile's `faults` may inject, with the reason a real server would give.
+ * `retryAfterSeconds` adds `Retry-After` (429 always carries one, 0 by default); `pathAndQuery`
+ * words a 410 for what was asked (a continue token or a watch resourceVersion).
+ */
+export function injectedFault(code: number, retryAfterSeconds?: number, pathAndQuery = ''): ApiError {
+  const error = baseFault(code, pathAndQuery);
+  const seconds = retryAfterSeconds ?? (code === 429 ? 0 : undefined);
+  if (seconds === undefined) return error;
+  return new ApiError(
+    error.code,
+    error.reason,
+    error.message,
+    { ...error.details, retryAfterSeconds: seconds },
+    { ...error.headers, 'Retry-After': String(seconds) },
+  );
+}
+
+function baseFault(code: number, pathAndQuery: string): ApiError {
   switch (code) {
     case 429:
-      return new ApiError(
-        429,
-        'TooManyRequests',
-        'Too many requests, please try again later.',
-        { retryAfterSeconds: 0 },
-        {
-          'Retry-After': '0',
-        },
-      );
+      return new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', {});
     case 500:
       return new ApiError(500, 'InternalError', 'Internal error occurred: injected fault', {
         causes: [{ message: 'injected fault' }],
@@ -171,6 +184,11 @@ export function injectedFault(code: number): ApiError {
       return pathNotFound();
     case 409:
       return new ApiError(409, 'Conflict', 'Operation cannot be fulfilled: injected fault');
+    case 410: {
+      const query = new URLSearchParams(pathAndQuery.split('?')[1] ?? '');
+      if (query.get('continue')) return gone(EXPIRED_CONTINUE);
+      return gone(`too old resource version: ${query.get('resourceVersion') ?? '0'} (injected fault)`);
+    }
     default:
       return new ApiError(
         code,

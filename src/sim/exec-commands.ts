@@ -19,6 +19,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   exitCode: number;
+  /** A recorded scenario has no answer for this command: the command is not run at all. */
+  notRecorded?: string;
 }
 
 /**
@@ -61,7 +63,10 @@ export function parseExecRequest(
   };
 }
 
-/** Runs a "command": the most specific PodExec that matches, or a shell's exit 127 for anything else. */
+/**
+ * Runs a "command": the most specific PodExec that matches, or a shell's exit 127 for anything else;
+ * in a recorded scenario (`ClusterProfile.spec.recorded`) anything else was not recorded.
+ */
 export function runCommand(state: SimState, request: ExecRequest): ExecResult {
   const pod = state.store.get('', 'Pod', request.namespace, request.pod);
   const entry =
@@ -82,13 +87,28 @@ export function runCommand(state: SimState, request: ExecRequest): ExecResult {
           );
         });
   if (entry === undefined) {
+    if (state.profile.recorded !== undefined) {
+      return {
+        stdout: '',
+        stderr: '',
+        exitCode: 1,
+        notRecorded: `exec [${request.command.join(' ')}] in container ${request.container} of pod ${request.namespace}/${request.pod} was not recorded in the snapshot (recorded ${state.profile.recorded.at})`,
+      };
+    }
     return { stdout: '', stderr: `${request.command[0] ?? ''}: command not found\n`, exitCode: 127 };
   }
   return { stdout: entry.stdout, stderr: entry.stderr, exitCode: entry.exitCode };
 }
 
-/** The V1Status the kubelet sends on the error channel when the command ends. */
-export function exitStatus(request: ExecRequest, exitCode: number): JsonObject {
+/**
+ * The V1Status the kubelet sends on the error channel when the command ends; for a command a recording
+ * does not hold, a Failure without exit code (the command never ran), as when the kubelet cannot start one.
+ */
+export function exitStatus(request: ExecRequest, result: ExecResult): JsonObject {
+  const exitCode = result.exitCode;
+  if (result.notRecorded !== undefined) {
+    return { metadata: {}, status: 'Failure', message: result.notRecorded, reason: 'NotFound', code: 404 };
+  }
   if (exitCode === 0) return { metadata: {}, status: 'Success' };
   return {
     metadata: {},

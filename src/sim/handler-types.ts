@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WatchFault } from './fault-injector.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 import type { Subject } from './rbac.ts';
 import type { ResourceRequest } from './request-info.ts';
@@ -9,7 +10,10 @@ import type { SimState } from './sim-state.ts';
 export type HandlerResponse =
   | { type: 'json'; status: number; body: JsonObject }
   | { type: 'raw'; status: number; contentType: string; body: string | Buffer }
-  | { type: 'stream'; start: (req: IncomingMessage, res: ServerResponse) => () => void };
+  | {
+      type: 'stream';
+      start: (req: IncomingMessage, res: ServerResponse, fault?: WatchFault) => () => void;
+    };
 
 export interface ResourceContext {
   state: SimState;

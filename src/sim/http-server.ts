@@ -1,5 +1,10 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -9,25 +14,31 @@ import { ApiError, badRequest, pathNotFound, unauthorized, unsupportedMediaType 
 import { route } from './api-router.ts';
 import { authorizeRequest, requestSubject } from './authorizer.ts';
 import { parseExecRequest } from './exec-commands.ts';
-import { FaultInjector } from './fault-injector.ts';
+import { FaultInjector, type FaultLogEntry } from './fault-injector.ts';
 import type { HandlerResponse } from './handler-types.ts';
 import { toJsonValue, type JsonValue } from './json.ts';
 import { createExecSocketServer, pickProtocol, serveExec } from './pod-exec.ts';
 import { decodePath, resolveRequest } from './request-info.ts';
+import { describeRequest, REQUEST_COUNTS_PATH, type RequestLog } from './request-log.ts';
 import { pickSpdyProtocol, serveSpdyExec } from './spdy-exec.ts';
 import type { SimState } from './sim-state.ts';
 import type { TlsMaterial } from './tls-material.ts';
 
 export interface ServerOptions {
   state: SimState;
-  tls: TlsMaterial;
+  /** Without TLS material the server speaks plain HTTP and needs no token, as `kubectl proxy` does. */
+  tls: TlsMaterial | undefined;
   token: string;
   host: string;
   port: number;
+  /** Every answered request is counted here. */
+  requestLog: RequestLog;
 }
 
 export interface RunningServer {
   url: string;
+  /** Requests a ClusterProfile fault rule matched, with arrival times. */
+  faultLog(): readonly FaultLogEntry[];
   close(): Promise<void>;
 }
 
@@ -125,11 +136,14 @@ function rejectUpgrade(socket: Duplex, error: ApiError): void {
 }
 
 /**
- * The HTTPS server: bearer-token authentication, injected faults and latency, then routing. Exec
- * arrives as a WebSocket upgrade and is handled on the `upgrade` event.
+ * The HTTPS server (or, without TLS material, a plain HTTP one like `kubectl proxy`): bearer-token
+ * authentication, injected faults and latency, then routing. Exec arrives as a WebSocket upgrade and
+ * is handled on the `upgrade` event.
  */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const { state, token } = options;
+  const { state, token, tls } = options;
+  // Plain HTTP stands for `kubectl proxy`, which authenticates on the caller's behalf.
+  const authenticated = (req: IncomingMessage) => tls === undefined || bearerMatches(req, token);
   const faults = new FaultInjector(state.profile.faults);
   const latency = state.profile.latencyMs;
   const openStreams = new Set<() => void>();
@@ -144,11 +158,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       req.headersDistinct['impersonate-group'] ?? [],
     );
   const pause = () => (latency > 0 ? sleep(latency) : Promise.resolve());
+  const record = (req: IncomingMessage, arrived: number, status: number): void => {
+    options.requestLog.record({
+      at: new Date(performance.timeOrigin + arrived).toISOString(),
+      ...describeRequest(req.method ?? 'GET', req.url ?? '/'),
+      status,
+      ms: Math.round((performance.now() - arrived) * 1000) / 1000,
+    });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = performance.now();
     try {
-      if (!bearerMatches(req, token)) throw unauthorized();
+      if (!authenticated(req)) throw unauthorized();
       const method = req.method ?? 'GET';
+      if (method === 'GET' && (req.url ?? '').split('?')[0] === REQUEST_COUNTS_PATH) {
+        // The counts so far, for a test or a bench that runs the simulator in another process.
+        writeResponse(req, res, { type: 'json', status: 200, body: options.requestLog.snapshot() });
+        return;
+      }
       const fault = faults.take(method, req.url ?? '/');
       if (fault !== undefined) throw fault;
       const contentType = mediaType(req.headers['content-type']);
@@ -165,22 +193,27 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       });
       await pause();
       if (response.type === 'stream') {
-        const stop = response.start(req, res);
+        const stop = response.start(req, res, faults.takeWatch(method, req.url ?? '/'));
         openStreams.add(stop);
         res.on('close', () => openStreams.delete(stop));
+        record(req, arrived, 200);
         return;
       }
       writeResponse(req, res, response);
+      record(req, arrived, response.status);
     } catch (error) {
       await pause();
-      writeError(req, res, asApiError(error));
+      const apiError = asApiError(error);
+      writeError(req, res, apiError);
+      record(req, arrived, apiError.code);
     }
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const arrived = performance.now();
     socket.on('error', () => socket.destroy());
     try {
-      if (!bearerMatches(req, token)) throw unauthorized();
+      if (!authenticated(req)) throw unauthorized();
       const method = req.method ?? 'GET';
       const fault = faults.take(method, req.url ?? '/');
       if (fault !== undefined) throw fault;
@@ -209,6 +242,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         upgraded.add(socket);
         socket.on('close', () => upgraded.delete(socket));
         serveSpdyExec(state, request, protocol, socket, head);
+        record(req, arrived, 101);
         return;
       }
       if (upgradeTo !== 'websocket')
@@ -219,18 +253,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       }
       await pause();
       serveExec(wss, state, request, req, socket, head);
+      record(req, arrived, 101);
     } catch (error) {
       await pause();
-      rejectUpgrade(socket, asApiError(error));
+      const apiError = asApiError(error);
+      rejectUpgrade(socket, apiError);
+      record(req, arrived, apiError.code);
     }
   }
 
-  const server: Server = createServer(
-    { key: options.tls.serverKey, cert: options.tls.serverCert },
-    (req, res) => {
-      void handle(req, res);
-    },
-  );
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    void handle(req, res);
+  };
+  const server: Server | ReturnType<typeof createHttpServer> =
+    tls === undefined
+      ? createHttpServer(onRequest)
+      : createServer({ key: tls.serverKey, cert: tls.serverCert }, onRequest);
+  // Idle keep-alive connections stay open as on a real API server (Go's net/http keeps them far longer
+  // than Node's 5 s), so a client reusing one does not race the server's close.
+  server.keepAliveTimeout = 60_000;
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     void upgrade(req, socket, head);
   });
@@ -248,7 +289,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const displayHost = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
-    url: `https://${displayHost}:${address.port}`,
+    url: `${tls === undefined ? 'http' : 'https'}://${displayHost}:${address.port}`,
+    faultLog: () => [...faults.log],
     close: async () => {
       for (const stop of openStreams) stop();
       openStreams.clear();

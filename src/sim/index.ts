@@ -6,6 +6,8 @@
 export { startSimulator, type SimulatorOptions, type StartedSimulator } from './simulator.ts';
 export type { AccessRecord } from './sim-state.ts';
 export { loadScenario } from './scenario-loader.ts';
+export type { RequestCount, RequestCounts, RequestRecord } from './request-log.ts';
+export type { FaultLogEntry, WatchFault } from './fault-injector.ts';
 export type {
   ClusterProfile,
   FaultRule,

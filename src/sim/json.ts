@@ -71,3 +71,24 @@ export function toJsonValue(value: unknown): JsonValue {
   }
   throw new Error(`not a JSON value: ${typeof value}`);
 }
+
+function isPlainJson(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(isPlainJson);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || !isPlainJson(item)) return false;
+  }
+  return true;
+}
+
+/**
+ * toJsonValue for what is almost always JSON already (JSON.parse, a core-schema YAML parser): checked
+ * in place rather than copied, which matters for a scenario of thousands of objects. Anything else
+ * goes through toJsonValue, with its conversions and errors.
+ */
+export function asJsonValue(value: unknown): JsonValue {
+  return isPlainJson(value) ? (value as JsonValue) : toJsonValue(value);
+}

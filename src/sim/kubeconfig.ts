@@ -7,8 +7,10 @@ export const SIM_NAME = 'meshgate-sim';
 
 export interface KubeconfigInput {
   server: string;
-  caCert: string;
-  token: string;
+  /** Absent for a plain-HTTP server (no TLS to verify). */
+  caCert?: string;
+  /** Absent for a server that needs no credentials (plain HTTP, like `kubectl proxy`). */
+  token?: string;
 }
 
 export function renderKubeconfig(input: KubeconfigInput): string {
@@ -20,11 +22,13 @@ export function renderKubeconfig(input: KubeconfigInput): string {
         name: SIM_NAME,
         cluster: {
           server: input.server,
-          'certificate-authority-data': Buffer.from(input.caCert).toString('base64'),
+          ...(input.caCert === undefined
+            ? {}
+            : { 'certificate-authority-data': Buffer.from(input.caCert).toString('base64') }),
         },
       },
     ],
-    users: [{ name: SIM_NAME, user: { token: input.token } }],
+    users: [{ name: SIM_NAME, user: input.token === undefined ? {} : { token: input.token } }],
     contexts: [{ name: SIM_NAME, context: { cluster: SIM_NAME, user: SIM_NAME, namespace: 'default' } }],
     'current-context': SIM_NAME,
     preferences: {},

@@ -40,22 +40,34 @@ function compareObjects(a: KubeObject, b: KubeObject): number {
   return compareText(objectNamespace(a), objectNamespace(b)) || compareText(objectName(a), objectName(b));
 }
 
+export interface ObjectStoreOptions {
+  /**
+   * Take the given objects as they are instead of copying them: for a caller that hands over objects
+   * nobody else holds (the simulator, with a freshly loaded scenario), which saves a deep copy of
+   * every object at start.
+   */
+  adopt?: boolean;
+}
+
 /**
  * All objects, one global resourceVersion counter (a decimal string on the wire, increasing on every
- * write), and the event history watches replay. Objects go in and out as deep copies.
+ * write), and the event history watches replay. Objects go in and out as deep copies, except through
+ * `view`. A stored object is never changed in place: a write stores a fresh copy.
  */
 export class ObjectStore {
   private readonly byGroupKind = new Map<string, Map<string, KubeObject>>();
+  /** Each group-kind's objects in (namespace, name) order, built on first read after a write. */
+  private readonly ordered = new Map<string, readonly KubeObject[]>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
   private revision = 0;
   private crdRevision = 0;
 
-  constructor(objects: readonly KubeObject[]) {
+  constructor(objects: readonly KubeObject[], options: ObjectStoreOptions = {}) {
     // The loaded objects are the start of history: a watch from resourceVersion "1" sees them ADDED.
     const sorted = [...objects].sort((a, b) => numericRv(a) - numericRv(b));
     for (const object of sorted) {
-      const copy = structuredClone(object);
+      const copy = options.adopt === true ? object : structuredClone(object);
       this.put(copy);
       this.revision = Math.max(this.revision, numericRv(copy));
       this.history.push({
@@ -85,11 +97,22 @@ export class ObjectStore {
 
   /** Objects of one group-kind, in one namespace or all, ordered by (namespace, name). */
   list(group: string, kind: string, namespace?: string): KubeObject[] {
-    const all = [...(this.byGroupKind.get(groupKindKey(group, kind))?.values() ?? [])];
-    return all
-      .filter((o) => namespace === undefined || objectNamespace(o) === namespace)
-      .sort(compareObjects)
-      .map((o) => structuredClone(o));
+    return this.view(group, kind, namespace).map((o) => structuredClone(o));
+  }
+
+  /**
+   * What `list` returns, without the copies: the stored objects themselves, for readers that only
+   * serialise them (a list answer). Never change what this returns. A paged list of 5,000 pods
+   * would otherwise deep-copy all 5,000 for each page of 500.
+   */
+  view(group: string, kind: string, namespace?: string): readonly KubeObject[] {
+    const gk = groupKindKey(group, kind);
+    let all = this.ordered.get(gk);
+    if (all === undefined) {
+      all = [...(this.byGroupKind.get(gk)?.values() ?? [])].sort(compareObjects);
+      this.ordered.set(gk, all);
+    }
+    return namespace === undefined ? all : all.filter((o) => objectNamespace(o) === namespace);
   }
 
   /** Every object in one namespace, whatever its kind (for namespace deletion). */
@@ -116,6 +139,7 @@ export class ObjectStore {
     const previous = this.get(group, kind, namespace, name);
     if (previous === undefined) return undefined;
     this.byGroupKind.get(groupKindKey(group, kind))?.delete(identityKey({ group, kind, namespace, name }));
+    this.ordered.delete(groupKindKey(group, kind));
     const last = structuredClone(previous);
     last.metadata.resourceVersion = String(++this.revision);
     this.record('DELETED', last, previous);
@@ -146,6 +170,7 @@ export class ObjectStore {
     const objects = this.byGroupKind.get(gk) ?? new Map<string, KubeObject>();
     objects.set(identityKey(id), object);
     this.byGroupKind.set(gk, objects);
+    this.ordered.delete(gk);
   }
 
   private write(type: WatchEventType, object: KubeObject, previous: KubeObject | undefined): KubeObject {

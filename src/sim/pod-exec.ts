@@ -57,7 +57,7 @@ export function serveExec(
       if (request.stdout) send(STDOUT, result.stdout);
       if (request.stderr) send(STDERR, result.stderr);
     }
-    const status = exitStatus(request, result.exitCode);
+    const status = exitStatus(request, result);
     const legacy = !protocol.startsWith('v4.') && !protocol.startsWith('v5.');
     // Before v4 the error channel carried plain text, and only on failure.
     if (!legacy) send(ERROR, JSON.stringify(status));

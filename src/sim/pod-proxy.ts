@@ -57,6 +57,14 @@ export function proxyToPod(
           (e) => targetsPod(e, pod) && (e.port === undefined || e.port === portNumber) && e.path === path,
         )
       : undefined;
+  if (endpoint === undefined && state.profile.recorded !== undefined) {
+    // Not the pod's answer: a recording that does not hold one (501, which clients do not retry).
+    throw new ApiError(
+      501,
+      'NotRecorded',
+      `GET :${portNumber}${path} on pod ${namespace}/${name} was not recorded in the snapshot (recorded ${state.profile.recorded.at})`,
+    );
+  }
   if (endpoint === undefined) {
     throw new ApiError(
       503,

@@ -55,7 +55,8 @@ export function existing(ctx: ResourceContext, name: string): KubeObject {
 
 function listObjects(ctx: ResourceContext): HandlerResponse {
   const { matches, filtered } = selection(ctx);
-  const all = ctx.state.store.list(
+  // The stored objects themselves (no copies): the answer only serialises them.
+  const all = ctx.state.store.view(
     ctx.def.group,
     ctx.def.kind,
     ctx.def.namespaced ? ctx.info.namespace : undefined,
@@ -86,8 +87,8 @@ function watchObjects(ctx: ResourceContext): HandlerResponse {
       .filter(matches);
   return {
     type: 'stream',
-    start: (req, res) =>
-      streamWatch(req, res, { store: ctx.state.store, matches, render, initial, query: ctx.query }),
+    start: (req, res, fault) =>
+      streamWatch(req, res, { store: ctx.state.store, matches, render, initial, query: ctx.query, fault }),
   };
 }
 

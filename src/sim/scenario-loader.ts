@@ -220,6 +220,7 @@ function resolveProfile(objects: readonly KubeObject[]): ClusterProfile {
     latencyMs: spec.latency === undefined ? 0 : latencyMs(spec.latency),
     faults: spec.faults,
     absentGroups: spec.absentGroups,
+    ...(spec.recorded ? { recorded: spec.recorded } : {}),
   };
 }
 
@@ -367,10 +368,16 @@ export async function loadScenario(paths: string | readonly string[]): Promise<L
 
   // The CRDs a real cluster with Istio, SPIRE and the k6 operator holds, unless the profile says the
   // group is not installed or the scenario brings its own definition.
+  // A recording holds every CRD the recorded cluster served: none is added.
   const absent = new Set(profile.absentGroups);
   const crdNames = new Set(objects.filter((o) => o.kind === 'CustomResourceDefinition').map(objectName));
   for (const def of BUILTIN_RESOURCES) {
-    if (def.origin === 'crd' && !absent.has(def.group) && !crdNames.has(crdName(def))) {
+    if (
+      profile.recorded === undefined &&
+      def.origin === 'crd' &&
+      !absent.has(def.group) &&
+      !crdNames.has(crdName(def))
+    ) {
       objects.push(synthesiseCrd(def));
     }
   }

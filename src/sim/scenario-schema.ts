@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDuration } from '../core/index.ts';
 
 /**
  * Schemas of the simulator-only kinds (group sim.meshgate.dev/v1alpha1). Specs are strict so a typo in
@@ -17,12 +18,36 @@ const forbiddenRule = z.strictObject({
   name: z.string().optional(),
 });
 
-const faultRule = z.strictObject({
-  match: z.string().min(1),
-  method: z.string().optional(),
-  status: z.number().int().min(100).max(599),
-  count: z.number().int().min(1).optional(),
+const durationText = z
+  .union([z.string(), z.number().min(0)])
+  .refine(
+    (v) => typeof v === 'number' || /^\d+(\.\d+)?$/.test(v.trim()) || parseDuration(v) !== undefined,
+    'a Go-style duration (500ms, 2s) or a number of milliseconds',
+  );
+
+/** What happens to a watch stream a fault matches: it ends, breaks, stops talking, or expires. */
+const watchFault = z.strictObject({
+  /** Strike after this many events were sent (the initial ADDED events count). */
+  afterEvents: z.number().int().min(0).optional(),
+  /** Strike this long after the stream opened (whichever of the two comes first). */
+  after: durationText.optional(),
+  action: z.enum(['close', 'reset', 'silent', 'expire']),
 });
+
+const faultRule = z
+  .strictObject({
+    match: z.string().min(1),
+    method: z.string().optional(),
+    /** Answer with this status instead of serving the request. */
+    status: z.number().int().min(100).max(599).optional(),
+    /** Seconds sent as `Retry-After` (and `details.retryAfterSeconds`) with the status. */
+    retryAfter: z.number().int().min(0).optional(),
+    /** Serve the watch, then break it as described. */
+    watch: watchFault.optional(),
+    count: z.number().int().min(1).optional(),
+  })
+  .refine((r) => (r.status === undefined) !== (r.watch === undefined), 'give exactly one of status and watch')
+  .refine((r) => r.retryAfter === undefined || r.status !== undefined, 'retryAfter goes with status');
 
 export const clusterProfileSpec = z.strictObject({
   version: z.record(z.string(), z.string()).optional(),
@@ -31,6 +56,8 @@ export const clusterProfileSpec = z.strictObject({
   latency: z.union([z.string(), z.number()]).optional(),
   faults: z.array(faultRule).default([]),
   absentGroups: z.array(z.string()).default([]),
+  /** Set by `meshgate snapshot`: this scenario is a recording (see docs/scenarios.md). */
+  recorded: z.strictObject({ at: z.string().min(1), from: z.string().optional() }).optional(),
 });
 
 export const podEndpointSpec = z
@@ -74,6 +101,7 @@ export const scenarioSpec = z.strictObject({
 
 export type ForbiddenRule = z.infer<typeof forbiddenRule>;
 export type FaultRule = z.infer<typeof faultRule>;
+export type WatchFaultRule = z.infer<typeof watchFault>;
 export type ScenarioSpec = z.infer<typeof scenarioSpec>;
 export type RemoveRef = ScenarioSpec['remove'][number];
 

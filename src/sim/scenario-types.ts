@@ -16,6 +16,12 @@ export interface ClusterProfile {
   faults: FaultRule[];
   /** CRD-backed groups of the built-in table (e.g. networking.istio.io) this cluster does not have. */
   absentGroups: string[];
+  /**
+   * The scenario is a recording (`meshgate snapshot`): only the CRDs it holds are served, and exec or
+   * pod-proxy requests it has no answer for say "not recorded in the snapshot" instead of acting like
+   * a pod that answered.
+   */
+  recorded?: { at: string; from?: string | undefined };
 }
 
 /** A canned answer for GET through the pod proxy. */

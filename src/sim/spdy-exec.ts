@@ -98,7 +98,7 @@ export function serveSpdyExec(
     };
     send('stdout', request.tty ? result.stdout + result.stderr : result.stdout);
     send('stderr', result.stderr);
-    const status = exitStatus(request, result.exitCode);
+    const status = exitStatus(request, result);
     // v4 carries a JSON Status; older protocols the bare message, and nothing on success.
     if (protocol === 'v4.channel.k8s.io') send('error', JSON.stringify(status));
     else send('error', result.exitCode === 0 ? '' : String(status.message));

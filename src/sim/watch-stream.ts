@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError, badRequest } from './api-errors.ts';
+import { ApiError, badRequest, gone } from './api-errors.ts';
+import type { WatchFault } from './fault-injector.ts';
 import type { JsonObject } from './json.ts';
 import type { KubeObject } from './kube-object.ts';
 import type { ObjectStore, StoreEvent, WatchEventType } from './object-store.ts';
@@ -13,6 +14,8 @@ export interface WatchOptions {
   /** Current matching objects, for a watch without resourceVersion (or "0"). */
   initial: () => KubeObject[];
   query: URLSearchParams;
+  /** A ClusterProfile watch fault to apply to this stream. */
+  fault?: WatchFault | undefined;
 }
 
 /**
@@ -37,10 +40,11 @@ function translate(event: StoreEvent, matches: (o: KubeObject) => boolean): Watc
 
 /**
  * Streams `{"type":..,"object":..}` lines over a chunked 200 response until the client goes away,
- * `timeoutSeconds` passes, or the returned stop function is called (simulator shutdown).
+ * `timeoutSeconds` passes, or the returned stop function is called (simulator shutdown). A watch
+ * fault ends, breaks, silences or expires the stream after some events or some time.
  */
 export function streamWatch(req: IncomingMessage, res: ServerResponse, options: WatchOptions): () => void {
-  const { store, matches, render, query } = options;
+  const { store, matches, render, query, fault } = options;
   const rvText = query.get('resourceVersion');
   let backlog: Array<{ type: WatchEventType; object: KubeObject }>;
   let failure: JsonObject | undefined;
@@ -64,30 +68,67 @@ export function streamWatch(req: IncomingMessage, res: ServerResponse, options: 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   let first = true;
+  let sent = 0;
+  // A silenced stream sends nothing more, bookmarks and events alike, but stays open.
+  let silent = false;
   const send = (type: string, object: JsonObject) => {
+    if (silent) return;
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const sendObject = (type: WatchEventType, object: KubeObject) => {
+    if (stopped || silent) return;
     send(type, render(object, first));
     first = false;
+    sent++;
+    if (fault?.afterEvents !== undefined && sent >= fault.afterEvents) strike();
   };
 
   let stopped = false;
   const unsubscribe = store.subscribe((event) => {
     const type = translate(event, matches);
-    if (type !== undefined && !stopped) sendObject(type, event.object);
+    if (type !== undefined) sendObject(type, event.object);
   });
   const stop = () => {
     if (stopped) return;
     stopped = true;
     unsubscribe();
     clearTimeout(timer);
+    clearTimeout(faultTimer);
     res.end();
   };
+  const strike = () => {
+    if (stopped || silent || fault === undefined) return;
+    switch (fault.action) {
+      case 'close':
+        stop();
+        return;
+      case 'reset':
+        stopped = true;
+        unsubscribe();
+        clearTimeout(timer);
+        clearTimeout(faultTimer);
+        res.destroy();
+        return;
+      case 'silent':
+        silent = true;
+        clearTimeout(faultTimer);
+        return;
+      case 'expire':
+        send('ERROR', gone(`too old resource version: ${rvText ?? '0'} (injected fault)`).toStatus());
+        stop();
+        return;
+    }
+  };
   const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
-  const timer = setTimeout(stop, timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2 ** 31 - 1);
+  // A silenced stream ignores timeoutSeconds too: it is a connection that stopped talking.
+  const timer = setTimeout(
+    () => (silent ? undefined : stop()),
+    timeoutSeconds > 0 ? timeoutSeconds * 1000 : 2 ** 31 - 1,
+  );
   // An open watch must not be what keeps the process alive; the server (or the client) ends it.
   timer.unref();
+  const faultTimer = setTimeout(strike, fault?.afterMs ?? 2 ** 31 - 1);
+  faultTimer.unref();
   req.on('close', stop);
   res.on('close', stop);
 
@@ -96,6 +137,9 @@ export function streamWatch(req: IncomingMessage, res: ServerResponse, options: 
     stop();
     return stop;
   }
+  // A fault that names neither a count nor a time strikes at once, before any event.
+  if (fault?.afterEvents === 0 || (fault && fault.afterEvents === undefined && fault.afterMs === undefined))
+    strike();
   for (const { type, object } of backlog) sendObject(type, object);
   return stop;
 }

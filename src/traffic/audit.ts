@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export type AuditAction = 'shift' | 'complete' | 'rollback' | 'planned-rollback';
-export type AuditOutcome = 'applied' | 'dry-run' | 'refused' | 'conflict' | 'unchanged';
+export type AuditOutcome = 'applied' | 'dry-run' | 'refused' | 'conflict' | 'unchanged' | 'interrupted';
 
 /** One line of reports/audit.jsonl: who changed what, when, and on which evidence. */
 export interface AuditRecord {

@@ -4,6 +4,8 @@ export interface ShiftPlan {
   to: number;
   /** The step whose canary verdict gates this move (the current weight), or 0 for the first step. */
   gateStep: number;
+  /** Up is gated; down (`--down`, a planned rollback) needs no verdict. */
+  direction: 'up' | 'down';
   refusal?: string;
 }
 
@@ -12,21 +14,44 @@ export function ladder(steps: readonly number[]): number[] {
 }
 
 /**
- * Allows one step up (or any step down) the ladder; a jump of more than one step, or a weight that
- * is not on the ladder, needs --force.
+ * Allows one step up the ladder (a jump of more than one step, or a start from a weight that is not on
+ * the ladder, needs --force). Moving down is never a shift by accident: it needs `down` (`shift N
+ * --down`, or `rollback --planned`), and then needs no verdict.
  */
 export function planShift(
   current: number,
   target: number,
   steps: readonly number[],
   force: boolean,
+  down = false,
 ): ShiftPlan {
   const l = ladder(steps);
-  const plan: ShiftPlan = { from: current, to: target, gateStep: current };
+  const plan: ShiftPlan = {
+    from: current,
+    to: target,
+    gateStep: current,
+    direction: target < current ? 'down' : 'up',
+  };
   if (!l.includes(target)) {
     return { ...plan, refusal: `${target} % is not a step of the profile (${l.join(', ')})` };
   }
   if (target === current) return { ...plan, refusal: `the mesh already receives ${current} %` };
+  if (down) {
+    if (target > current)
+      return {
+        ...plan,
+        refusal: `--down moves the mesh weight down, but ${target} % is above the current ${current} %: drop --down to shift up (gated)`,
+      };
+    return plan;
+  }
+  if (target < current) {
+    return {
+      ...plan,
+      refusal:
+        `the mesh receives ${current} %, so shift ${target} would move it down: moving down is ` +
+        `\`meshgate rollback --planned\` (one step down) or \`meshgate shift ${target} --down\``,
+    };
+  }
   const i = l.indexOf(current);
   const j = l.indexOf(target);
   if (force) return plan;

@@ -1,4 +1,5 @@
 import { Conflict, Resources, type ClusterClient } from '../cluster/index.ts';
+import { throwIfInterrupted } from '../core/index.ts';
 import type { Profile } from '../profile/index.ts';
 import { ANNOTATION_ROLLBACK_REPLICAS } from './audit.ts';
 import { applyMeshWeight, currentSplit, type CurrentSplit } from './weights.ts';
@@ -37,6 +38,8 @@ export async function emergencyRollback(
   cluster: ClusterClient,
   profile: Profile,
   annotations: Record<string, string>,
+  signal?: AbortSignal,
+  onWrite?: (what: string) => void,
 ): Promise<RollbackOutcome> {
   const ns = profile.namespaces.mesh;
   const deployments = await cluster.list(Resources.deployments, { namespace: ns });
@@ -63,14 +66,20 @@ export async function emergencyRollback(
       };
     }
     try {
-      const after = await applyMeshWeight(cluster, current, 0, {
-        ...annotations,
-        [ANNOTATION_ROLLBACK_REPLICAS]: JSON.stringify(record),
-      });
+      const after = await applyMeshWeight(
+        cluster,
+        current,
+        0,
+        { ...annotations, [ANNOTATION_ROLLBACK_REPLICAS]: JSON.stringify(record) },
+        signal,
+      );
+      onWrite?.(`${current.object} mesh weight ${current.split.meshWeight} % → 0 %`);
       const scaled: RollbackOutcome['scaled'] = {};
       for (const [name, n] of toScale) {
+        throwIfInterrupted(signal);
         await cluster.scale(Resources.deployments, name, ns, 0);
         scaled[name] = { from: n, to: 0 };
+        onWrite?.(`Deployment/${ns}/${name} scaled ${n} → 0`);
       }
       return {
         object: current.object,
@@ -91,6 +100,8 @@ export async function restoreReplicas(
   cluster: ClusterClient,
   profile: Profile,
   current: CurrentSplit,
+  signal?: AbortSignal,
+  onWrite?: (what: string) => void,
 ): Promise<Record<string, { from: number; to: number }>> {
   const recorded = recordedReplicas(current);
   const ns = profile.namespaces.mesh;
@@ -99,8 +110,10 @@ export async function restoreReplicas(
     const want = recorded[d.metadata.name];
     const now = (d.spec as { replicas?: number } | undefined)?.replicas ?? 1;
     if (want !== undefined && now === 0) {
+      throwIfInterrupted(signal);
       await cluster.scale(Resources.deployments, d.metadata.name, ns, want);
       restored[d.metadata.name] = { from: 0, to: want };
+      onWrite?.(`Deployment/${ns}/${d.metadata.name} scaled 0 → ${want}`);
     }
   }
   return restored;

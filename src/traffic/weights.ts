@@ -1,4 +1,5 @@
 import { Resources, type ClusterClient, type KubeObject } from '../cluster/index.ts';
+import { throwIfInterrupted } from '../core/index.ts';
 import type { Profile } from '../profile/index.ts';
 import { readSplit, withMeshWeight, type Split } from './split.ts';
 
@@ -36,8 +37,11 @@ export async function applyMeshWeight(
   current: CurrentSplit,
   meshWeight: number,
   annotations: Record<string, string>,
+  signal?: AbortSignal,
 ): Promise<KubeObject> {
   const { vs } = current;
+  // The last moment to stop: once sent, the patch is awaited so its outcome is known and audited.
+  throwIfInterrupted(signal);
   return cluster.mergePatch(
     Resources.virtualServices,
     vs.metadata.name,

@@ -6,14 +6,16 @@ import { Resources } from '../../src/cluster/index.ts';
 import type { CheckResult, Finding } from '../../src/checks/types.ts';
 import { createPrometheusClient } from '../../src/metrics/index.ts';
 import {
-  gatherCanaryInputs,
   judgeCanary,
-  parseEnd,
-  prometheusOptions,
-  resolveWindow,
   type CanaryAnalysis,
   type MetricKind,
   type MetricRecord,
+} from '../../src/canary/index.ts';
+import {
+  gatherCanaryInputs,
+  parseEnd,
+  prometheusOptions,
+  resolveWindow,
   type TraceEntry,
 } from '../../src/metrics/canary/index.ts';
 import { readTrafficStep } from '../../src/traffic/index.ts';
@@ -87,8 +89,8 @@ function metricGate(kind: MetricKind, id: string, title: string): void {
       ),
       'application/json',
     );
-    const queries = trace.filter((t) => t.purpose.startsWith(kind));
-    await allure.attachment('queries.json', JSON.stringify(queries, null, 2), 'application/json');
+    // The step's queries serve every metric and service at once: attach them all.
+    await allure.attachment('queries.json', JSON.stringify(trace, null, 2), 'application/json');
     return resultOf(records, window);
   });
 }

@@ -1,99 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { describe } from 'vitest';
-import { Resources } from '../../src/cluster/index.ts';
 import { Inconclusive } from '../../src/checks/inconclusive.ts';
 import {
   checkAttestation,
-  checkCapacity,
-  checkDefaultStorageClass,
-  checkKubernetesVersion,
-  checkLoadBalancer,
-  checkPermissions,
-  checkRbac,
-  checkTools,
   parseAttestations,
-  requiredPermissions,
   type AttestationRecord,
 } from '../../src/checks/prereq/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
-import { probeTool } from '../../src/host/tools.ts';
 import { profileRelative } from '../../src/run/context.ts';
 import { gate } from '../support/gate.ts';
+import { declareGates } from '../support/gate-list.ts';
 import { suiteContext } from '../support/context.ts';
+import { PREREQ_GATES } from './prereq-gates.ts';
 
-const RBAC_PROBE_SUBJECT = 'system:serviceaccount:default:meshgate-rbac-probe';
-
-describe('Prerequisites: cluster requirements', () => {
-  gate(
-    'prereq',
-    'prereq.kubernetes-version',
-    'Kubernetes version is at least the minimum',
-    async ({ cluster, profile }) => checkKubernetesVersion(await cluster.version(), profile),
-  );
-
-  gate(
-    'prereq',
-    'prereq.capacity',
-    'Schedulable nodes have the minimum allocatable CPU and memory',
-    async ({ cluster, profile }) => checkCapacity(await cluster.list(Resources.nodes), profile),
-  );
-
-  gate(
-    'prereq',
-    'prereq.load-balancer',
-    'LoadBalancer Services get an address',
-    async ({ cluster, profile }) => {
-      const services = await cluster.list(Resources.services);
-      const deployments = await cluster.list(Resources.deployments);
-      return checkLoadBalancer(services, deployments, profile);
-    },
-  );
-
-  gate('prereq', 'prereq.storage-class', 'A default StorageClass exists', async ({ cluster }) =>
-    checkDefaultStorageClass(await cluster.list(Resources.storageClasses)),
-  );
-
-  gate('prereq', 'prereq.rbac', 'RBAC is enabled and enforced', async ({ cluster }) => {
-    const served = await cluster.servedVersions();
-    try {
-      const decision = await cluster.canSubject(
-        {
-          user: RBAC_PROBE_SUBJECT,
-          groups: ['system:serviceaccounts', 'system:serviceaccounts:default', 'system:authenticated'],
-        },
-        { verb: 'list', group: '', resource: 'secrets' },
-      );
-      return checkRbac(served, { subject: RBAC_PROBE_SUBJECT, decision });
-    } catch (err) {
-      return checkRbac(served, { subject: RBAC_PROBE_SUBJECT, unavailable: (err as Error).message });
-    }
-  });
-});
-
-describe('Prerequisites: tools and access', () => {
-  gate(
-    'prereq',
-    'prereq.tools',
-    'kubectl, helm and istioctl are installed (istioctl matches Istio)',
-    async ({ profile }) => {
-      const names = Object.keys(profile.prereq.tools) as ('kubectl' | 'helm' | 'istioctl')[];
-      return checkTools(await Promise.all(names.map((n) => probeTool(n))), profile);
-    },
-  );
-
-  gate(
-    'prereq',
-    'prereq.permissions',
-    'The identity running meshgate can read what the suites need',
-    async ({ cluster, profile }) => {
-      const wanted = requiredPermissions(profile);
-      const answers = await Promise.all(
-        wanted.map(async (attrs) => ({ attrs, decision: await cluster.canI(attrs) })),
-      );
-      return checkPermissions(answers);
-    },
-  );
-});
+declareGates('prereq', PREREQ_GATES);
 
 // The profile's items are known only once the run context is read; vitest collects tests
 // synchronously, so the items come from the context file when present, else the defaults.

@@ -2,12 +2,13 @@ import * as allure from 'allure-js-commons';
 import { stringify } from 'yaml';
 import { expect, test } from 'vitest';
 import { ClusterError } from '../../src/cluster/index.ts';
+import { Interrupted, isInterrupted, type InterruptCause } from '../../src/core/index.ts';
 import { Inconclusive, isInconclusive } from '../../src/checks/inconclusive.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
 import { checkLabels } from '../../src/report/allure-labels.ts';
 import { renderFindings } from '../../src/report/render-text.ts';
 import type { CheckRecord, SuiteName } from '../../src/report/types.ts';
-import { suiteContext, type SuiteContext } from './context.ts';
+import { abortRun, suiteContext, type SuiteContext } from './context.ts';
 import { Evidence, attachEvidence } from './evidence.ts';
 
 declare module 'vitest' {
@@ -45,9 +46,21 @@ export function gate(
   title: string,
   body: (ctx: SuiteContext, evidence: Evidence) => Promise<CheckResult>,
 ): void {
-  test(`${id}: ${title}`, async ({ task, skip }) => {
+  test(`${id}: ${title}`, async ({ task, skip, signal }) => {
     const record: CheckRecord = { id, title, suite, status: 'inconclusive', findings: [], details: [] };
     task.meta.meshgate = record;
+    // The CLI cancelled the run (signal or --timeout): stop every read of the run, not just this test's.
+    signal.addEventListener(
+      'abort',
+      () => {
+        const reason: unknown = signal.reason;
+        if (reason instanceof Error && reason.name === 'TestRunAbortError') {
+          const cause = (reason as Error & { reason?: string }).reason;
+          abortRun(new Interrupted((cause ?? 'cancelled') as InterruptCause));
+        }
+      },
+      { once: true },
+    );
     await allure.label('suite', suite);
     // epic = phase, feature = step, story = checklist items, severity (src/report/allure-labels.ts)
     for (const l of checkLabels(id, suite)) await allure.label(l.name, l.value);
@@ -58,6 +71,8 @@ export function gate(
       ctx = await suiteContext();
       result = await body(ctx, evidence);
     } catch (err) {
+      // Stopped by the run: not evidence either way; the CLI reports it as not finished.
+      if (isInterrupted(err)) throw err;
       const inc = toInconclusive(err);
       if (!inc) {
         // A crash is not evidence either way: inconclusive, and loud about being our bug.

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { BadQuery, NoData, PrometheusUnreachable } from '../../src/metrics/index.ts';
+import { judgeCanary, type StepSamples } from '../../src/canary/index.ts';
+import { Interrupted } from '../../src/core/index.ts';
+import type { MetricsSource } from '../../src/metrics/index.ts';
 import {
-  judgeCanary,
+  gatherCanaryInputs,
+  longestScrapeInterval,
   parseEnd,
   resolveWindow,
+  unseenOf,
   WindowError,
-  type CanaryInputs,
 } from '../../src/metrics/canary/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
 import { previousStep, readTrafficStep } from '../../src/traffic/index.ts';
@@ -80,20 +84,28 @@ describe('traffic step', () => {
 
 describe('judgeCanary maps what could not be seen', () => {
   const window = resolveWindow({ end: new Date('2026-11-29T10:30:00Z'), window: '30m', fallback: '10m' });
-  const failing = (error: Error): CanaryInputs => ({
+  const end = window.end.getTime();
+  const failing = (error: Error): StepSamples => ({
     window,
     intervalSeconds: 60,
-    trace: [],
+    grid: [end - 120_000, end - 60_000, end],
+    scrapeInterval: { ms: 15_000, source: 'prometheus' },
     services: [
       {
         service: 'zamaz-api',
-        errorRatio: { ok: false, error },
-        latency: { ok: false, error: new NoData('q', 'empty') },
-        mtls: {
+        gateway: { ok: false, error: unseenOf(error) },
+        latency: { ok: false, error: unseenOf(new NoData('q', 'empty')) },
+        mesh: {
           ok: true,
-          value: { mtls: 100, total: 100, bySecurityPolicy: { mutual_tls: 100 }, plaintextBySource: {} },
+          value: {
+            requests: 100,
+            bySecurityPolicy: { mutual_tls: 100 },
+            plaintextBySource: {},
+            errorsByFlags: {},
+          },
         },
         overflow: { ok: true, value: { series: { c: [0, 0, 0] }, ejections: {} } },
+        freshness: [{ series: 's', usedBy: ['mtls'], newestSampleMs: end, precision: 'exact' }],
       },
     ],
   });
@@ -127,5 +139,72 @@ describe('profile', () => {
         't',
       ),
     ).toThrow(/canary\.metrics\.gateway_requests: .*variable "nope"/);
+  });
+});
+
+describe('gathering', () => {
+  const window = resolveWindow({ end: new Date('2026-11-29T10:30:00Z'), window: '30m', fallback: '10m' });
+  const counting = (onQuery?: () => void) => {
+    const calls: string[] = [];
+    const source: MetricsSource = {
+      query: async (q) => {
+        calls.push(q);
+        onQuery?.();
+        return { type: 'vector', query: q, time: window.end, series: [], warnings: [] };
+      },
+      queryRange: async (q, start, end, stepSeconds) => {
+        calls.push(q);
+        onQuery?.();
+        return { type: 'matrix', query: q, start, end, stepSeconds, series: [], warnings: [] };
+      },
+      isOnline: async () => true,
+    };
+    return { source, calls };
+  };
+
+  it('sends no query once the run is stopped, and rejects with its Interrupted', async () => {
+    const controller = new AbortController();
+    const reason = new Interrupted('SIGTERM');
+    controller.abort(reason);
+    const { source, calls } = counting();
+    await expect(
+      gatherCanaryInputs({ source, profile: defaultProfile, window, signal: controller.signal }),
+    ).rejects.toBe(reason);
+    expect(calls).toEqual([]);
+  });
+
+  it('rejects with the Interrupted when the run stops while queries are in flight', async () => {
+    const controller = new AbortController();
+    const { source } = counting(() => controller.abort(new Interrupted('SIGINT')));
+    const err = await gatherCanaryInputs({
+      source,
+      profile: defaultProfile,
+      window,
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Interrupted);
+  });
+
+  it('answers empty Prometheus data with "no samples" per metric, from four queries', async () => {
+    const { source, calls } = counting();
+    const inputs = await gatherCanaryInputs({ source, profile: defaultProfile, window });
+    expect(calls).toHaveLength(4);
+    expect(inputs.scrapeInterval).toEqual({ ms: 60_000, source: 'default' });
+    const s = inputs.services[0]!;
+    expect(s.gateway.ok || s.gateway.error.summary).toBe('no samples: nothing was scraped in the window');
+    expect(s.freshness.every((f) => f.newestSampleMs === null)).toBe(true);
+  });
+});
+
+describe('scrape interval', () => {
+  it('takes the longest scrape_interval of the configuration, global and per job', () => {
+    expect(longestScrapeInterval('global:\n  scrape_interval: 15s\nscrape_configs: []\n')).toBe(15_000);
+    expect(
+      longestScrapeInterval(
+        'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: a\n    scrape_interval: 30s\n  - job_name: b\n',
+      ),
+    ).toBe(30_000);
+    // Prometheus' own default when the global section does not set one.
+    expect(longestScrapeInterval('scrape_configs: []\n')).toBe(60_000);
   });
 });

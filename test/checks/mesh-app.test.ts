@@ -347,7 +347,36 @@ describe('mesh.app.uid (IST0144)', () => {
     ]);
     expect(r.findings[0]?.message).toContain('(istioctl analyze: IST0144)');
     expect(r.findings[0]?.message).toContain('(from the pod securityContext)');
-    expect(checkAppUid([meshPod('bare', { proxy: false })], profile).status).toBe('inconclusive');
+    expect(checkAppUid([], profile).status).toBe('inconclusive');
+  });
+
+  it('covers pods without a sidecar yet and Deployment templates (the pods they will create)', () => {
+    // Not injected yet (created before the label, or opted out): it gets a sidecar at its next restart.
+    const bare = checkAppUid([meshPod('zamaz-api-1', { proxy: false, containerUid: 1337 })], profile);
+    expect(bare.findings[0]?.message).toBe(
+      "Pod/zamaz-mesh/zamaz-api-1 container api runs as UID 1337, the sidecar's UID: iptables lets its traffic out unredirected, so it bypasses mTLS and policy (istioctl analyze: IST0144)",
+    );
+    expect(checkAppUid([meshPod('zamaz-api-2', { proxy: false, containerUid: 1000 })], profile).status).toBe(
+      'passed',
+    );
+    const dep = deployment('zamaz-api', 'api');
+    (dep.spec as { template: { spec: Record<string, unknown> } }).template.spec.securityContext = {
+      runAsUser: 1337,
+    };
+    const r = checkAppUid([meshPod('zamaz-api-3', { podUid: 1337 })], profile, [dep]);
+    // The template is the fix; its pod is not reported a second time.
+    expect(r.findings).toEqual([
+      {
+        object: 'Deployment/zamaz-mesh/zamaz-api',
+        message:
+          "Deployment/zamaz-mesh/zamaz-api pod template container api runs as UID 1337 (from the pod securityContext), the sidecar's UID: iptables lets its traffic out unredirected, so it bypasses mTLS and policy (istioctl analyze: IST0144)",
+        hint: 'set securityContext.runAsUser to another UID in deployment/zamaz-api (kubectl -n zamaz-mesh edit deployment/zamaz-api)',
+        field: 'spec.template.spec.containers[api].securityContext.runAsUser',
+        expected: 'not 1337',
+        actual: '1337',
+      },
+    ]);
+    expect(checkAppUid([], profile, [deployment('zamaz-api', 'api')]).status).toBe('passed');
   });
 });
 

@@ -7,6 +7,7 @@ import {
   checkScrapeAnnotations,
   checkSidecarResources,
   checkSpireTemplate,
+  controlPlane,
 } from '../../src/checks/mesh/index.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
 import { defaultProfile as profile } from '../../src/profile/index.ts';
@@ -19,7 +20,7 @@ describe('mesh checks over proxies, with no injected pod to look at', () => {
     ['proxy identities', checkProxyIdentities([], profile)],
     ['circuit-breaker stats', checkCircuitBreakerStats([], profile)],
     ['cluster limits', checkEnvoyClusterLimits([], [], profile)],
-    ['proxy versions', checkProxyVersions([], [], profile)],
+    ['proxy versions', checkProxyVersions([], controlPlane(undefined, [], [], profile), [], profile)],
   ])('%s: inconclusive, never passed on nothing', (_name, r) => {
     expect(r.status).toBe('inconclusive');
     expect(r.findings[0]?.message).toBe(

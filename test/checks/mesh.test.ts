@@ -9,6 +9,7 @@ import {
   checkSpireEntries,
   checkTrustDomain,
   checkWeights,
+  controlPlane,
   parseAdminClusterStats,
   parseEntries,
   parsePrometheusClusterStats,
@@ -39,6 +40,19 @@ const injector: KubeObject = {
   ],
 };
 
+const istiod: KubeObject = {
+  kind: 'Deployment',
+  metadata: {
+    name: 'istiod',
+    namespace: 'istio-system',
+    labels: { app: 'istiod', 'istio.io/rev': 'default' },
+  },
+  spec: {
+    template: { spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.20.1' }] } },
+  },
+};
+const cp = controlPlane(undefined, [istiod], [injector], profile);
+
 const pod = (
   name: string,
   spec: Record<string, unknown>,
@@ -60,21 +74,24 @@ const pod = (
 
 describe('mesh checks: namespace and injection', () => {
   it('injection: istio-injection or istio.io/rev passes; both is IST0123; none is IST0102', () => {
-    expect(checkInjectionLabel(ns({ 'istio-injection': 'enabled' }), [injector], profile).status).toBe(
+    expect(checkInjectionLabel(ns({ 'istio-injection': 'enabled' }), [injector], cp, profile).status).toBe(
       'passed',
     );
-    expect(checkInjectionLabel(ns({ 'istio.io/rev': 'default' }), [injector], profile).status).toBe('passed');
+    expect(checkInjectionLabel(ns({ 'istio.io/rev': 'default' }), [injector], cp, profile).status).toBe(
+      'passed',
+    );
     const both = checkInjectionLabel(
       ns({ 'istio-injection': 'enabled', 'istio.io/rev': 'default' }),
       [injector],
+      cp,
       profile,
     );
     expect(both.findings[0]?.message).toContain('(istioctl analyze: IST0123)');
-    const none = checkInjectionLabel(ns({}), [injector], profile);
+    const none = checkInjectionLabel(ns({}), [injector], cp, profile);
     expect(none.findings[0]?.message).toBe(
       'zamaz-mesh is not labelled for injection (istio-injection=<unset>): new pods get no sidecar (istioctl analyze: IST0102)',
     );
-    const unknownRev = checkInjectionLabel(ns({ 'istio.io/rev': 'canary' }), [injector], profile);
+    const unknownRev = checkInjectionLabel(ns({ 'istio.io/rev': 'canary' }), [injector], cp, profile);
     expect(unknownRev.findings[0]?.message).toContain('no control plane revision "canary" is installed');
   });
 

@@ -127,7 +127,14 @@ describe('DestinationRule TLS', () => {
     expect(r.details).toEqual([
       'no DestinationRule targets a Service of zamaz-mesh',
       'warning: DestinationRule/zamaz-mesh/payments → payments.example.com: spec.trafficPolicy.tls.mode is SIMPLE without caCertificates or credentialName, so no CA of its own verifies the server certificate (istioctl analyze: IST0128); set caCertificates or credentialName: kubectl -n zamaz-mesh edit destinationrule payments',
+      // No workloadSelector: Istio ignores the credentialName there, so it is no CA (IST0129 at port level).
+      'warning: DestinationRule/zamaz-mesh/payments → payments.example.com: spec.trafficPolicy.portLevelSettings[8443].tls.mode is MUTUAL with a credentialName but no workloadSelector (Istio reads credentialName only in a rule with one) and no caCertificates, so no CA of its own verifies the server certificate (istioctl analyze: IST0129); set caCertificates (or a workloadSelector for the credentialName): kubectl -n zamaz-mesh edit destinationrule payments',
     ]);
+    // With a workloadSelector, credentialName is the CA: no warning for that port.
+    const selected = obj('DestinationRule', 'payments', NS, {
+      spec: { ...(external.spec as object), workloadSelector: { matchLabels: { app: 'zamaz-api' } } },
+    });
+    expect(checkDestinationRuleTls([selected], svc, profile).details).toHaveLength(2);
     const portLevel = obj('DestinationRule', 'db', 'zamaz', {
       spec: {
         host: 'db.example.com',
@@ -323,7 +330,12 @@ describe('Pod Security restricted', () => {
   });
 });
 
-const certs = (uri: string, expires: string) =>
+const certs = (
+  uri: string,
+  expires: string,
+  validFrom = '2026-11-28T00:00:00Z',
+  caExpires = '2036-01-01T00:00:00Z',
+) =>
   JSON.stringify({
     certificates: [
       {
@@ -331,10 +343,18 @@ const certs = (uri: string, expires: string) =>
           {
             serial_number: 'ca',
             subject_alt_names: [{ uri: 'spiffe://zamaz.local' }],
-            expiration_time: '2036-01-01T00:00:00Z',
+            valid_from: '2026-01-01T00:00:00Z',
+            expiration_time: caExpires,
           },
         ],
-        cert_chain: [{ serial_number: '01', subject_alt_names: [{ uri }], expiration_time: expires }],
+        cert_chain: [
+          {
+            serial_number: '01',
+            subject_alt_names: [{ uri }],
+            valid_from: validFrom,
+            expiration_time: expires,
+          },
+        ],
       },
     ],
   });
@@ -371,26 +391,74 @@ describe('workload identity', () => {
       checkProxySpiffeIds([{ pod: compliantPod(), stdout: '', exitCode: 1, stderr: 'boom' }], profile),
     ).toThrow(/exited 1 \(boom\)/);
   });
-  it('fails expired certificates and those within the margin, at an injected now', () => {
-    expect(
-      checkProxyCertValidity(
-        [{ pod: compliantPod(), stdout: certs(own, '2026-11-30T09:00:00Z'), exitCode: 0 }],
-        profile,
-        now,
-      ).status,
-    ).toBe('passed');
-    const soon = checkProxyCertValidity(
-      [{ pod: compliantPod(), stdout: certs(own, '2026-11-29T12:00:00Z'), exitCode: 0 }],
+  const answer = (stdout: string, pod = compliantPod()) => [{ pod, stdout, exitCode: 0 }];
+  const agent = obj('Pod', 'spire-agent-x7k2p', 'spire-system', {
+    metadata: { ownerReferences: [{ kind: 'DaemonSet', name: 'spire-agent', controller: true }] },
+    spec: { nodeName: 'node-a' },
+  });
+  const onNodeA = (): KubeObject => {
+    const p = compliantPod();
+    (p.spec as Record<string, unknown>).nodeName = 'node-a';
+    return p;
+  };
+  it('judges a workload certificate by its own lifetime: a 1 h SVID 15 minutes old passes', () => {
+    const r = checkProxyCertValidity(
+      answer(certs(own, '2026-11-29T09:15:00Z', '2026-11-29T08:15:00Z')),
       profile,
       now,
     );
-    expect(soon.findings[0]?.message).toContain('expires at 2026-11-29T12:00:00Z, within the 24h margin');
+    expect(r.status).toBe('passed');
+    expect(r.details).toEqual([
+      'Pod/zamaz-mesh/api-1: 2 certificates, workload certificates at most 25% through their lifetime',
+    ]);
+  });
+  it('fails a workload certificate past rotation as "not rotated", naming the SPIRE agent on its node', () => {
+    // 1 h SVID issued 50 minutes ago: 83 % used, SPIRE should have rotated it 20 minutes ago.
+    const r = checkProxyCertValidity(
+      answer(certs(own, '2026-11-29T08:40:00Z', '2026-11-29T07:40:00Z'), onNodeA()),
+      profile,
+      now,
+      [agent],
+    );
+    expect(r.status).toBe('failed');
+    expect(r.findings[0]).toMatchObject({
+      object: 'Pod/zamaz-mesh/api-1',
+      message:
+        'Pod/zamaz-mesh/api-1 workload certificate spiffe://zamaz.local/ns/zamaz-mesh/sa/zamaz-api (serial 01) was not rotated: issued 2026-11-29T07:40:00Z for 60m, 83% of its lifetime is used (rotation is due at half, the limit is 75%); it expires at 2026-11-29T08:40:00Z',
+      hint: 'SPIRE rotates it: look at the SPIRE agent on node-a (kubectl -n spire-system logs spire-agent-x7k2p; kubectl -n spire-system exec spire-agent-x7k2p -- /opt/spire/bin/spire-agent healthcheck), then kubectl -n zamaz-mesh rollout restart pod/api-1',
+      expected: 'at most 75% of the lifetime used',
+      actual: '83%',
+    });
+  });
+  it('fails expired certificates; CA certificates keep the absolute margin', () => {
     const gone = checkProxyCertValidity(
-      [{ pod: compliantPod(), stdout: certs(own, '2026-11-28T00:00:00Z'), exitCode: 0 }],
+      answer(certs(own, '2026-11-28T00:00:00Z', '2026-11-27T00:00:00Z')),
       profile,
       now,
     );
     expect(gone.findings[0]?.message).toContain('expired at 2026-11-28T00:00:00Z');
+    // The CA expires in 3.5 h (the workload certificate is fine): the 24h margin applies to it.
+    const ca = checkProxyCertValidity(
+      answer(certs(own, '2026-11-29T09:15:00Z', '2026-11-29T08:15:00Z', '2026-11-29T12:00:00Z')),
+      profile,
+      now,
+    );
+    expect(ca.findings.map((f) => f.message)).toEqual([
+      'Pod/zamaz-mesh/api-1 CA certificate spiffe://zamaz.local (serial ca) expires at 2026-11-29T12:00:00Z, within the 24h margin',
+    ]);
+    expect(
+      checkProxyCertValidity(
+        answer(certs(own, '2026-11-29T09:15:00Z', '2026-11-29T08:15:00Z', '2026-12-09T00:00:00Z')),
+        profile,
+        now,
+      ).status,
+    ).toBe('passed');
+  });
+  it('is inconclusive when a workload certificate has no valid_from to judge its lifetime by', () => {
+    const stdout = certs(own, '2026-11-29T09:15:00Z').replace(/"valid_from":"2026-11-28T00:00:00Z",/, '');
+    const r = checkProxyCertValidity(answer(stdout), profile, now);
+    expect(r.status).toBe('inconclusive');
+    expect(r.findings[0]?.message).toContain('has no readable valid_from');
   });
   it('requires the SPIRE CSI workload socket and label', () => {
     const drivers = [obj('CSIDriver', 'csi.spiffe.io', undefined)];

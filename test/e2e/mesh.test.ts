@@ -68,13 +68,19 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
 
   it.each([
     [
-      'mesh-revision-label',
+      broken('mesh-revision-label'),
       'mesh.namespace.injection',
       'istio.io/rev=default; injected by istio-sidecar-injector/rev.namespace',
     ],
-    ['mesh-native-sidecars', 'mesh.app.sidecars', '4/4 pods injected and ready (2 native sidecars)'],
+    [broken('mesh-native-sidecars'), 'mesh.app.sidecars', '4/4 pods injected and ready (2 native sidecars)'],
+    // Revision 1-20-1 selected through the tag `stable` (test/scenarios/revisions.test.ts has the rest).
+    [
+      'scenarios/revision-tag',
+      'mesh.namespace.injection',
+      'istio.io/rev=stable (tag stable → revision 1-20-1); injected by istio-revision-tag-stable/rev.namespace',
+    ],
   ])('%s is a valid setup: exit 0', async (scenario, id, detail) => {
-    const { code, check } = await gateJson(broken(scenario));
+    const { code, check } = await gateJson(scenario);
     expect(code).toBe(0);
     expect(check(id).details[0]).toContain(detail);
   });
@@ -259,7 +265,11 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
     expect(weights.findings[0]?.message).toContain(
       'cannot read VirtualService/zamaz-mesh/zamaz (spec.http.0.route.1.weight: Invalid input: expected number, received string)',
     );
-    expect(weights.findings[0]?.hint).toContain('correct the object named above');
+    expect(weights.findings[0]?.object).toBe('VirtualService/zamaz-mesh/zamaz');
+    expect(weights.findings[0]?.field).toBe('spec.http.0.route.1.weight');
+    expect(weights.findings[0]?.hint).toContain(
+      'correct the field named above (kubectl -n zamaz-mesh edit virtualservice zamaz)',
+    );
     expect(report.checks.filter((c) => c.status === 'failed')).toEqual([]);
   });
 });

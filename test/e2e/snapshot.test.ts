@@ -34,16 +34,25 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-describe('meshgate snapshot', () => {
-  it('records what the suites read, never Secrets or credential values, and replays with the same prereq result', async () => {
+describe('meshgate snapshot', { timeout: 180_000 }, () => {
+  it('records what the suites read (objects, Endpoints, pod-proxy and exec answers), never Secrets or credential values, and replays with the same prereq result', async () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'meshgate-snapshot-'));
     const res = await runCli(['snapshot', '--out', out, '--kubeconfig', sim.kubeconfigPath]);
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stdout).toMatch(/^recorded \d+ objects into .* \(Secrets are never recorded\)\n$/);
+    expect(res.stdout).toMatch(
+      /^recorded \d+ objects and \d+ pod-proxy\/exec answers into .* \(Secrets are never recorded; token-like values are redacted\)\n$/,
+    );
     const text = filesUnder(out)
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     expect(text).toContain('kind: ClusterProfile');
+    expect(text).toMatch(/recorded:\n\s+at: /);
+    expect(text).toContain('kind: Endpoints');
+    // The answers the checks read, per pod: certificates (exec) and Envoy stats (pod proxy).
+    expect(text).toMatch(
+      /kind: PodExec[\s\S]*command:\n\s+- pilot-agent\n\s+- request\n\s+- GET\n\s+- certs/,
+    );
+    expect(text).toMatch(/kind: PodEndpoint[\s\S]*path: \/stats\/prometheus/);
     expect(text).toContain('name: zamaz');
     expect(text).not.toMatch(/kind: Secret\b/);
     expect(text).not.toContain('hunter2-s3cret');

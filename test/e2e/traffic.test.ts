@@ -11,6 +11,7 @@ import { startSimulator, type StartedSimulator } from '../../src/sim/index.ts';
 import { applyMeshWeight, currentSplit, type AuditRecord } from '../../src/traffic/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
 import { ROOT, runCli } from '../support/cli.ts';
+import { runMain } from '../faults/support.ts';
 import { preset } from '../support/openmetrics-presets.ts';
 import { startPrometheus, type StartedPrometheus } from '../support/prometheus.ts';
 
@@ -71,10 +72,23 @@ async function cluster(layers: string[] = []): Promise<Cluster> {
             .map((l) => JSON.parse(l) as AuditRecord)
         : [];
     },
-    run: (args, env) =>
-      runCli([...args, '--kubeconfig', sim.kubeconfigPath, '--config', config, '--report-dir', reportDir], {
-        env,
-      }),
+    run: (args, env) => {
+      const argv = [
+        ...args,
+        '--kubeconfig',
+        sim.kubeconfigPath,
+        '--config',
+        config,
+        '--report-dir',
+        reportDir,
+      ];
+      // In-process where no suite runs (a vitest inside this test's worker is not a thing to do): the
+      // same main(), without a process start per command. The process boundary has its own tests.
+      const runsSuites = (args[0] === 'shift' || args[0] === 'complete') && !args.includes('--no-verify');
+      return runsSuites || args[0] === 'test'
+        ? runCli(argv, { env })
+        : runMain(argv, { env }).then((r) => ({ ...r, code: r.code as number | null }));
+    },
   };
 }
 

@@ -251,6 +251,7 @@ describe('k6-operator runner', () => {
     expect(result).toMatchObject({
       runner: 'k6-operator',
       ok: true,
+      verdict: 'PASS',
       achieved: { requests: 6000, rate: 50 },
       latencyMs: { p50: 21, p95: 120, p99: 240, max: 900 },
     });
@@ -263,19 +264,24 @@ describe('k6-operator runner', () => {
   it('finished without remote write is not a pass: nothing says the thresholds held', async () => {
     const { result } = await run('finish', profileWith({}), 'no-rw');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.reason).toContain('no remote-write series');
     expect(result.notes.join('\n')).toContain('finished says nothing about thresholds');
   });
 
   it('reports no series for a run Prometheus never heard of', async () => {
     const { result } = await run('finish', profileWith(remoteWrite), 'silent-run');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.reason).toBe('no remote-write series of run silent-run in Prometheus');
     expect(result.errorRate).toBeNull();
     expect(result.notes.join('\n')).toContain('no k6 series with run_id="silent-run" in Prometheus');
   });
 
-  it('an error stage fails the run; keep leaves the objects for inspection', async () => {
+  it('an error stage cannot be judged; keep leaves the objects for inspection', async () => {
     const { result } = await run('error', profileWith(remoteWrite, { keep: true }), 'broken');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
     expect(result.notes).toContain('TestRun meshgate/meshgate-broken-s25 ended at stage error');
     expect(await cluster.find(Resources.testRuns, 'meshgate-broken-s25', NS)).toBeDefined();
     expect(await cluster.find(Resources.configMaps, 'meshgate-broken-s25-script', NS)).toBeDefined();
@@ -286,6 +292,8 @@ describe('k6-operator runner', () => {
   it('a stalled TestRun hits the deadline, which names the last stage seen', async () => {
     const { result } = await run('stall', profileWith(remoteWrite, { deadline: '2s' }), 'stalled');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.reason).toBe('the TestRun did not finish (last stage started): its end was not seen');
     expect(result.notes).toContain(
       'TestRun meshgate-stalled-s25 did not reach finished or error within 2s; last stage seen: started',
     );

@@ -105,6 +105,7 @@ describe('k6 runner with a fake k6', () => {
     expect(result).toMatchObject({
       runner: 'k6',
       ok: true,
+      verdict: 'PASS',
       exit: { code: 0 },
       requested: { rate: 50, duration: '5m' },
       achieved: { requests: 14998, rate: 49.98968, dropped: 2 },
@@ -118,6 +119,7 @@ describe('k6 runner with a fake k6', () => {
     const { result, seen } = await runFake({ exit: 99, fixture: FIXTURE });
     expect(seen.args).not.toContain('--out');
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('FAIL');
     expect(result.exit).toEqual({ code: 99, meaning: 'thresholds failed' });
     expect(result.thresholds).toEqual(
       expect.arrayContaining([
@@ -136,9 +138,11 @@ describe('k6 runner with a fake k6', () => {
     [108, 'script aborted (test.abort() or a threshold with abortOnFail)'],
     [104, 'invalid configuration'],
     [42, 'unexpected exit code 42'],
-  ])('maps exit %i without a summary to a failed result: %s', async (code, meaning) => {
+  ])('maps exit %i without a summary to an inconclusive result: %s', async (code, meaning) => {
     const { result } = await runFake({ exit: code });
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.reason).toBe('k6 wrote no summary');
     expect(result.exit).toEqual({ code, meaning });
     expect(result.summaryPath).toBeUndefined();
     expect(result.notes).toEqual(
@@ -152,6 +156,7 @@ describe('k6 runner with a fake k6', () => {
   it('does not pass on exit 0 without a summary', async () => {
     const { result } = await runFake({ exit: 0 });
     expect(result.ok).toBe(false);
+    expect(result.verdict).toBe('INCONCLUSIVE');
   });
 
   it('finds k6 through K6_BIN or PATH, and auto falls back to builtin without it', async () => {

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ApisApi, AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { failure, fixture, raw, useSimulator } from './sim-harness.ts';
 
 describe('ClusterProfile.spec.faults', () => {
@@ -48,5 +51,60 @@ describe('ClusterProfile.spec.latency and absentGroups', () => {
     const names = groups.groups.map((g) => g.name);
     expect(names).not.toContain('k6.io');
     expect(names).toContain('networking.istio.io');
+  });
+});
+
+describe('ClusterProfile.spec.faults: retryAfter, 410 and the fault log', () => {
+  const layer = mkdtempSync(join(tmpdir(), 'meshgate-status-faults-'));
+  writeFileSync(
+    join(layer, 'profile.yaml'),
+    JSON.stringify({
+      apiVersion: 'sim.meshgate.dev/v1alpha1',
+      kind: 'ClusterProfile',
+      metadata: { name: 'cluster' },
+      spec: {
+        faults: [
+          { match: '^/api/v1/namespaces$', status: 503, retryAfter: 7, count: 1 },
+          { match: 'continue=', status: 410 },
+          { match: '^/api/v1/nodes\\?.*watch=', status: 410 },
+        ],
+      },
+    }),
+  );
+  const env = useSimulator([fixture('basic'), layer]);
+  afterAll(() => rmSync(layer, { recursive: true, force: true }));
+
+  it('sends Retry-After and details.retryAfterSeconds with the status, for the first `count` requests', async () => {
+    const first = await raw(env().sim, 'GET', '/api/v1/namespaces');
+    expect(first.status).toBe(503);
+    expect(first.headers['retry-after']).toBe('7');
+    expect(first.json()).toMatchObject({ reason: 'ServiceUnavailable', details: { retryAfterSeconds: 7 } });
+    expect((await raw(env().sim, 'GET', '/api/v1/namespaces')).status).toBe(200);
+    expect(
+      env()
+        .sim.faultLog()
+        .filter((e) => e.path === '/api/v1/namespaces'),
+    ).toMatchObject([
+      { method: 'GET', fault: 503 },
+      { method: 'GET', fault: undefined },
+    ]);
+  });
+
+  it('answers 410 Expired worded for a continue token, or for a watch resourceVersion', async () => {
+    const page = await raw(env().sim, 'GET', '/api/v1/namespaces?limit=1');
+    const token = (page.json().metadata as { continue: string }).continue;
+    const expired = await raw(env().sim, 'GET', `/api/v1/namespaces?limit=1&continue=${token}`);
+    expect(expired.status).toBe(410);
+    expect(expired.json()).toMatchObject({
+      reason: 'Expired',
+      message:
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+    });
+    const watch = await raw(env().sim, 'GET', '/api/v1/nodes?watch=true&resourceVersion=3');
+    expect(watch.status).toBe(410);
+    expect(watch.json()).toMatchObject({
+      reason: 'Expired',
+      message: 'too old resource version: 3 (injected fault)',
+    });
   });
 });

@@ -1,5 +1,9 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../../src/sim/index.ts';
 import { fixture, raw, useSimulator } from './sim-harness.ts';
 
 interface Event {
@@ -194,5 +198,114 @@ describe('watch', () => {
     expect(events(query.text)).toEqual(['ADDED default']);
     expect(legacy.status).toBe(200);
     expect(events(legacy.text)).toEqual(['ADDED zamaz-v1-abc12']);
+  });
+});
+
+describe('watch faults (ClusterProfile.spec.faults[].watch)', () => {
+  const layer = mkdtempSync(join(tmpdir(), 'meshgate-watch-faults-'));
+  writeFileSync(
+    join(layer, 'profile.yaml'),
+    JSON.stringify({
+      apiVersion: 'sim.meshgate.dev/v1alpha1',
+      kind: 'ClusterProfile',
+      metadata: { name: 'cluster' },
+      spec: {
+        faults: [
+          { match: 'namespaces\\?.*watch=true.*label%3Dclose', watch: { afterEvents: 2, action: 'close' } },
+          { match: 'namespaces\\?.*watch=true.*label%3Dreset', watch: { afterEvents: 1, action: 'reset' } },
+          { match: 'namespaces\\?.*watch=true.*label%3Dexpire', watch: { action: 'expire' } },
+          { match: 'namespaces\\?.*watch=true.*label%3Dsilent', watch: { afterEvents: 1, action: 'silent' } },
+          { match: 'namespaces\\?.*watch=true.*label%3Dtimed', watch: { after: '300ms', action: 'close' } },
+        ],
+      },
+    }),
+  );
+  const env = useSimulator([fixture('basic'), layer]);
+  afterAll(() => rmSync(layer, { recursive: true, force: true }));
+
+  /** A client-node Watch on every namespace, tagged so one fault rule matches it. */
+  async function watchTagged(tag: string, timeoutSeconds?: number) {
+    const events: string[] = [];
+    const ended = new Promise<unknown>((resolve) => {
+      void new Watch(env().kc).watch(
+        '/api/v1/namespaces',
+        { labelSelector: `label=${tag}`, ...(timeoutSeconds ? { timeoutSeconds } : {}) },
+        (type, obj: { metadata?: { name?: string }; code?: number; reason?: string }) =>
+          events.push(type === 'ERROR' ? `ERROR ${obj.code} ${obj.reason}` : `${type} ${obj.metadata?.name}`),
+        resolve,
+      );
+    });
+    return { events, ended };
+  }
+
+  beforeAll(async () => {
+    // Three namespaces every tagged watch sees, so "after N events" has events to count.
+    const core = env().kc.makeApiClient(CoreV1Api);
+    for (const tag of ['close', 'reset', 'expire', 'silent', 'timed'])
+      for (const n of [1, 2, 3])
+        await core.createNamespace({ body: { metadata: { name: `${tag}-${n}`, labels: { label: tag } } } });
+  });
+
+  it('close: the stream ends cleanly after the given number of events', async () => {
+    const w = await watchTagged('close');
+    expect(await w.ended).toBeNull();
+    expect(w.events).toEqual(['ADDED close-1', 'ADDED close-2']);
+  });
+
+  it('reset: the connection breaks after the given number of events', async () => {
+    const w = await watchTagged('reset');
+    expect(await w.ended).toBeInstanceOf(Error);
+    expect(w.events.length).toBeLessThanOrEqual(1);
+  });
+
+  it('expire: one ERROR event carrying 410 Expired, then the end', async () => {
+    const w = await watchTagged('expire');
+    expect(await w.ended).toBeNull();
+    expect(w.events).toEqual(['ERROR 410 Expired']);
+  });
+
+  it('after: a duration instead of an event count', async () => {
+    const w = await watchTagged('timed');
+    expect(await w.ended).toBeNull();
+    expect(w.events).toEqual(['ADDED timed-1', 'ADDED timed-2', 'ADDED timed-3']);
+    expect(
+      env()
+        .sim.faultLog()
+        .filter((e) => e.path.includes('label%3Dtimed')),
+    ).toMatchObject([{ method: 'GET', fault: 'close' }]);
+  });
+
+  it('silent: nothing more is sent, timeoutSeconds included, but the stream stays open', async () => {
+    const w = await watchTagged('silent', 1);
+    const outcome = await Promise.race([
+      w.ended.then(() => 'ended'),
+      new Promise((r) => setTimeout(() => r('still open'), 1_500)),
+    ]);
+    expect(outcome).toBe('still open');
+    expect(w.events).toEqual(['ADDED silent-1']);
+  });
+
+  it('a fault needs exactly one of status and watch, and retryAfter goes with status', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'meshgate-bad-fault-'));
+    try {
+      for (const [fault, message] of [
+        [{ match: 'x', status: 503, watch: { action: 'close' } }, 'give exactly one of status and watch'],
+        [{ match: 'x', watch: { action: 'close' }, retryAfter: 1 }, 'retryAfter goes with status'],
+        [{ match: 'x', watch: { action: 'close', after: 'soon' } }, 'a Go-style duration'],
+      ] as const) {
+        writeFileSync(
+          join(bad, 'profile.yaml'),
+          JSON.stringify({
+            apiVersion: 'sim.meshgate.dev/v1alpha1',
+            kind: 'ClusterProfile',
+            metadata: { name: 'cluster' },
+            spec: { faults: [fault] },
+          }),
+        );
+        await expect(loadScenario(bad)).rejects.toThrow(message);
+      }
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
   });
 });

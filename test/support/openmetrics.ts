@@ -208,6 +208,15 @@ export interface ScenarioParams {
   readonly legacy: SideProfile;
   readonly mesh: SideProfile;
   readonly extraSources: readonly ExtraSource[];
+  /**
+   * Changes from a point in time on (a late regression, a blip): from `from` (exclusive) the sides'
+   * profiles are merged with these. Later phases override earlier ones.
+   */
+  readonly phases?: readonly {
+    readonly from: Date;
+    readonly legacy?: Partial<SideProfile>;
+    readonly mesh?: Partial<SideProfile>;
+  }[];
   readonly circuitBreaker: {
     /** upstream_cx_overflow rate on the gateways' outbound cluster to the mesh service. */
     readonly cxOverflowPerSecond: number;
@@ -460,6 +469,16 @@ export function generateScenario(input: ScenarioInput = {}): Scenario {
     connection_security_policy: policy,
   });
 
+  const phases = [...(p.phases ?? [])].sort((a, b) => a.from.getTime() - b.from.getTime());
+  /** The side's profile for a step ending at `t` (Unix seconds). */
+  const profileAt = (side: Side, t: number): SideProfile =>
+    phases
+      .filter((ph) => t > ph.from.getTime() / 1000)
+      .reduce((prof, ph) => ({ ...prof, ...ph[side] }), sides[side].profile);
+  const allMixes = (side: Side): SideProfile => ({
+    ...sides[side].profile,
+    errorMix: [sides[side].profile, ...phases.map((ph) => ph[side] ?? {})].flatMap((x) => x.errorMix ?? []),
+  });
   const outcomes = (profile: SideProfile) => [{ code: 200, flags: '-', share: 0 }, ...profile.errorMix];
   const appOutcomes = (profile: SideProfile) => outcomes(profile).filter((o) => o.flags === '-');
 
@@ -470,7 +489,7 @@ export function generateScenario(input: ScenarioInput = {}): Scenario {
   for (const g of gateways) {
     for (const pd of g.podList) {
       for (const side of ['legacy', 'mesh'] as const) {
-        for (const o of outcomes(sides[side].profile)) {
+        for (const o of outcomes(allMixes(side))) {
           const key = gwKey(g, pd, side, o.code, o.flags);
           if (requests.has(key)) continue;
           const labels = {
@@ -505,7 +524,7 @@ export function generateScenario(input: ScenarioInput = {}): Scenario {
     `dst/${pd.name}/${src.namespace}/${src.workload}/${code}`;
   for (const pd of meshPods) {
     for (const src of destinationSources) {
-      for (const o of appOutcomes(p.mesh)) {
+      for (const o of appOutcomes(allMixes('mesh'))) {
         const key = dstKey(pd, src, o.code);
         if (requests.has(key)) continue;
         const policy = src.mtls ? 'mutual_tls' : 'none';
@@ -574,7 +593,8 @@ export function generateScenario(input: ScenarioInput = {}): Scenario {
     const t = t0 + k * STEP_SECONDS;
     const counts: StepCounts = new Map();
     for (const side of ['legacy', 'mesh'] as const) {
-      const { profile, rps } = sides[side];
+      const { rps } = sides[side];
+      const profile = profileAt(side, t);
       const n = rnd.poisson(rps * STEP_SECONDS);
       for (let i = 0; i < n; i++) {
         const g = rnd.weighted(gateways, (x) => x.share);
@@ -606,7 +626,7 @@ export function generateScenario(input: ScenarioInput = {}): Scenario {
     for (const src of p.extraSources) {
       const n = rnd.poisson(src.rps * STEP_SECONDS);
       for (let i = 0; i < n; i++) {
-        const o = pickOutcome(p.mesh, true);
+        const o = pickOutcome(profileAt('mesh', t), true);
         const dst = meshPods[Math.floor(rnd.next() * meshPods.length)] as Pod;
         recordDestination(counts, dst, src, o.code, src.mtls);
       }

@@ -41,6 +41,20 @@ describe('planShift', () => {
     expect(planShift(33, 50, steps, false).refusal).toContain('the current mesh weight 33 % is not a step');
   });
 
+  it('refuses to move down without --down, naming both weights; --down plans a move down', () => {
+    const refused = planShift(50, 25, steps, false);
+    expect(refused.refusal).toBe(
+      'the mesh receives 50 %, so shift 25 would move it down: moving down is `meshgate rollback --planned` (one step down) or `meshgate shift 25 --down`',
+    );
+    expect(planShift(50, 25, steps, true).refusal).toBe(refused.refusal);
+    expect(planShift(50, 25, steps, false, true)).toMatchObject({ direction: 'down', from: 50, to: 25 });
+    expect(planShift(50, 25, steps, false, true).refusal).toBeUndefined();
+    expect(planShift(10, 25, steps, false, true).refusal).toBe(
+      '--down moves the mesh weight down, but 25 % is above the current 10 %: drop --down to shift up (gated)',
+    );
+    expect(planShift(10, 25, steps, false).direction).toBe('up');
+  });
+
   it('steps down one step at a time for a planned rollback', () => {
     expect(ladder(steps)).toEqual([0, 10, 25, 50, 75, 100]);
     expect(stepDown(50, steps)).toBe(25);

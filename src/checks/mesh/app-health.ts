@@ -140,6 +140,15 @@ export function checkAppHealth(answers: HealthAnswer[], profile: Profile): Check
       ok++;
       continue;
     }
+    if (apiError !== undefined && /not recorded in the snapshot/.test(apiError)) {
+      // A replayed snapshot (meshgate snapshot) that holds no answer for this request.
+      unseen.push({
+        object: obj,
+        message: `${what} was not recorded in the snapshot (${apiError}): the replay cannot say how the app answers`,
+        hint: 'record the snapshot again with meshgate snapshot (it records what the checks read), or verify against the live cluster',
+      });
+      continue;
+    }
     if (apiError !== undefined) {
       unseen.push({
         object: obj,

@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
-import { podContainers, proxyContainer } from '../common/containers.ts';
+import { proxyContainer } from '../common/containers.ts';
 import { num, rec, recs, str } from '../common/narrow.ts';
 import { noPodsToCheck } from '../common/no-pods.ts';
 import { failed, inconclusive, objectName, type CheckResult, type Finding } from '../types.ts';
@@ -195,30 +195,77 @@ export function checkReadinessProbes(
   return failed(findings, `readiness probes: ${seen.join(', ')}`);
 }
 
-/** Application containers do not run as the proxy's UID 1337: their traffic would bypass the sidecar (IST0144). */
-export function checkAppUid(pods: KubeObject[], profile: Profile): CheckResult {
-  const findings: Finding[] = [];
-  let n = 0;
-  for (const pod of pods) {
-    if (!proxyContainer(pod)) continue;
-    const podUid = num(rec(rec(pod.spec).securityContext).runAsUser);
-    for (const c of podContainers(pod)) {
-      if (INJECTED.has(c.name)) continue;
-      n++;
-      const own = num(rec(c.spec.securityContext).runAsUser);
-      const uid = own ?? podUid;
-      if (uid !== PROXY_UID) continue;
-      const w = workloadOf(pod);
-      findings.push({
-        object: podObj(pod),
-        message: `${podObj(pod)} container ${c.name} runs as UID ${PROXY_UID}${own === undefined ? ' (from the pod securityContext)' : ''}, the sidecar's UID: iptables lets its traffic out unredirected, so it bypasses mTLS and policy (istioctl analyze: IST0144)`,
-        hint: `set securityContext.runAsUser to another UID in ${w ? `${w.kind.toLowerCase()}/${w.name}` : pod.metadata.name} (kubectl -n ${profile.namespaces.mesh} edit ${w ? `${w.kind.toLowerCase()}/${w.name}` : `pod/${pod.metadata.name}`})`,
-        field: `spec.containers[${c.name}].securityContext.runAsUser`,
-        expected: `not ${PROXY_UID}`,
-        actual: String(PROXY_UID),
-      });
+/** App containers (injected ones excluded) of a pod spec running as the proxy's UID, with where the UID comes from. */
+function proxyUidContainers(spec: Record<string, unknown>): { name: string; fromPod: boolean }[] {
+  const podUid = num(rec(spec.securityContext).runAsUser);
+  const out: { name: string; fromPod: boolean }[] = [];
+  for (const field of ['initContainers', 'containers'] as const) {
+    for (const c of recs(spec[field])) {
+      const name = str(c.name) ?? '';
+      if (INJECTED.has(name)) continue;
+      const own = num(rec(c.securityContext).runAsUser);
+      if ((own ?? podUid) === PROXY_UID) out.push({ name, fromPod: own === undefined });
     }
   }
-  if (n === 0) return noPodsToCheck(profile.namespaces.mesh, 'injected pods');
-  return failed(findings, `${n - findings.length}/${n} app containers run as a UID other than ${PROXY_UID}`);
+  return out;
+}
+
+/**
+ * No application container in the mesh namespace runs as the proxy's UID 1337 (istioctl analyze
+ * IST0144): iptables lets that UID's traffic out unredirected, so it bypasses mTLS and policy. Every
+ * pod counts, with a sidecar or not yet (it gets one at its next restart), and so do the Deployments'
+ * pod templates (the pods they will create). The UID is the one the container runs as: its own
+ * runAsUser, else the pod's.
+ */
+export function checkAppUid(
+  pods: KubeObject[],
+  profile: Profile,
+  deployments: KubeObject[] = [],
+): CheckResult {
+  const mesh = profile.namespaces.mesh;
+  const findings: Finding[] = [];
+  const flagged = new Set<string>();
+  let n = 0;
+  const finding = (
+    obj: string,
+    c: { name: string; fromPod: boolean },
+    what: string,
+    target: string,
+  ): Finding => ({
+    object: obj,
+    message: `${obj} ${what}container ${c.name} runs as UID ${PROXY_UID}${c.fromPod ? ' (from the pod securityContext)' : ''}, the sidecar's UID: iptables lets its traffic out unredirected, so it bypasses mTLS and policy (istioctl analyze: IST0144)`,
+    hint: `set securityContext.runAsUser to another UID in ${target} (kubectl -n ${mesh} edit ${target})`,
+    field: `spec.${what ? 'template.spec.' : ''}containers[${c.name}].securityContext.runAsUser`,
+    expected: `not ${PROXY_UID}`,
+    actual: String(PROXY_UID),
+  });
+  for (const dep of deployments.filter((d) => d.metadata.namespace === mesh)) {
+    const spec = rec(rec(rec(dep.spec).template).spec);
+    n += recs(spec.containers).filter((c) => !INJECTED.has(str(c.name) ?? '')).length;
+    const bad = proxyUidContainers(spec);
+    if (bad.length) flagged.add(dep.metadata.name);
+    for (const c of bad)
+      findings.push(
+        finding(
+          objectName('Deployment', dep.metadata.name, mesh),
+          c,
+          'pod template ',
+          `deployment/${dep.metadata.name}`,
+        ),
+      );
+  }
+  for (const pod of pods) {
+    const w = workloadOf(pod);
+    // Its Deployment's template is reported above: the pod is the same fix.
+    if (w?.kind === 'Deployment' && flagged.has(w.name)) continue;
+    const spec = rec(pod.spec);
+    n += recs(spec.containers).filter((c) => !INJECTED.has(str(c.name) ?? '')).length;
+    const target = w ? `${w.kind.toLowerCase()}/${w.name}` : `pod/${pod.metadata.name}`;
+    for (const c of proxyUidContainers(spec)) findings.push(finding(podObj(pod), c, '', target));
+  }
+  if (pods.length === 0 && deployments.length === 0) return noPodsToCheck(mesh);
+  return failed(
+    findings,
+    `${n} app containers in ${pods.length} pods and ${deployments.filter((d) => d.metadata.namespace === mesh).length} Deployment templates; ${findings.length} run as UID ${PROXY_UID}`,
+  );
 }

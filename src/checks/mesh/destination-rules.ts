@@ -2,9 +2,16 @@ import type { KubeObject } from '../../cluster/types.ts';
 import type { Profile } from '../../profile/index.ts';
 import { parseDuration } from '../../core/index.ts';
 import { labelsOf, num, rec, recs, str, type Rec } from '../common/narrow.ts';
-import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
+import {
+  findMalformed,
+  judged,
+  malformedFinding,
+  splitMalformed,
+  type Malformed,
+} from '../common/malformed.ts';
+import { objectName, type CheckResult, type Finding } from '../types.ts';
 import { findByName, livePods, serviceFqdn } from './k8s.ts';
-import { resolveHost } from './virtual-service.ts';
+import { resolveDestinationHost, ruleTargets } from './hosts.ts';
 
 /** A traffic policy and where it sits: the DestinationRule, a port, a subset, or a subset's port. */
 interface PolicyLevel {
@@ -121,13 +128,20 @@ function compareBlock(
   return { findings, levels };
 }
 
-function profileDrs(drs: KubeObject[], profile: Profile): { missing: Finding[]; found: KubeObject[] } {
+function profileDrs(
+  drs: KubeObject[],
+  profile: Profile,
+  malformed: Malformed[],
+): { missing: Finding[]; unreadable: Finding[]; found: KubeObject[] } {
   const ns = profile.namespaces.mesh;
   const missing: Finding[] = [];
+  const unreadable: Finding[] = [];
   const found: KubeObject[] = [];
   for (const name of profile.traffic.destinationRules) {
     const dr = findByName(drs, name, ns);
+    const bad = findMalformed(malformed, 'DestinationRule', name, ns);
     if (dr) found.push(dr);
+    else if (bad) unreadable.push(malformedFinding(bad));
     else {
       const obj = objectName('DestinationRule', name, ns);
       missing.push({
@@ -137,7 +151,7 @@ function profileDrs(drs: KubeObject[], profile: Profile): { missing: Finding[]; 
       });
     }
   }
-  return { missing, found };
+  return { missing, unreadable, found };
 }
 
 const OUTLIER = (p: Profile): Setting[] => [
@@ -195,88 +209,150 @@ const POOL = (p: Profile): Setting[] => [
   },
 ];
 
-export function checkOutlierDetection(drs: KubeObject[], profile: Profile): CheckResult {
-  const { missing, found } = profileDrs(drs, profile);
+export function checkOutlierDetection(
+  drs: KubeObject[],
+  profile: Profile,
+  malformed: Malformed[] = [],
+): CheckResult {
+  const { missing, unreadable, found } = profileDrs(drs, profile, malformed);
   const results = found.map((dr) => compareBlock(dr, 'outlierDetection', OUTLIER(profile), profile));
   const cb = profile.circuitBreaker;
   const note =
     cb.consecutiveGatewayErrors > 0 && cb.consecutiveGatewayErrors >= cb.consecutive5xxErrors
       ? `note: the profile's consecutiveGatewayErrors ${cb.consecutiveGatewayErrors} >= consecutive5xxErrors ${cb.consecutive5xxErrors}, so the gateway-error rule never fires first (gateway errors are 5xx)`
       : '';
-  return failed(
+  return judged(
     [...missing, ...results.flatMap((r) => r.findings)],
+    unreadable,
     `${found.length} DestinationRule(s), ${results.reduce((a, r) => a + r.levels, 0)} outlierDetection block(s) compared`,
     ...(note ? [note] : []),
   );
 }
 
-export function checkConnectionPool(drs: KubeObject[], profile: Profile): CheckResult {
-  const { missing, found } = profileDrs(drs, profile);
+export function checkConnectionPool(
+  drs: KubeObject[],
+  profile: Profile,
+  malformed: Malformed[] = [],
+): CheckResult {
+  const { missing, unreadable, found } = profileDrs(drs, profile, malformed);
   const results = found.map((dr) => compareBlock(dr, 'connectionPool', POOL(profile), profile));
-  return failed(
+  return judged(
     [...missing, ...results.flatMap((r) => r.findings)],
+    unreadable,
     `${found.length} DestinationRule(s), ${results.reduce((a, r) => a + r.levels, 0)} connectionPool block(s) compared`,
   );
 }
 
+/** Node labels Istio copies onto a pod's endpoint (locality and host), so subsets may select by them. */
+const TOPOLOGY_FROM_NODE = [
+  'topology.kubernetes.io/region',
+  'topology.kubernetes.io/zone',
+  'topology.istio.io/subzone',
+  'kubernetes.io/hostname',
+];
+/** Topology labels Istio sets from its own configuration (cluster ID, network), not readable from the API. */
+const TOPOLOGY_FROM_ISTIO = ['topology.istio.io/cluster', 'topology.istio.io/network'];
+
+/** A pod's labels as Istio's registry sees its endpoint: with its node's locality labels and hostname. */
+function endpointLabels(pod: KubeObject, nodes: KubeObject[]): Record<string, string> {
+  const out = { ...labelsOf(pod.metadata.labels) };
+  const nodeName = str(rec(pod.spec).nodeName);
+  if (!nodeName) return out;
+  const node = nodes.find((n) => n.metadata.name === nodeName);
+  for (const key of TOPOLOGY_FROM_NODE) {
+    const v = key === 'kubernetes.io/hostname' ? nodeName : node?.metadata.labels?.[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+export interface DestinationRuleInputs {
+  /** ServiceEntries: a DestinationRule for one of their hosts targets something real. */
+  serviceEntries?: KubeObject[];
+  /** Nodes, for the locality labels Istio adds to endpoints (subsets may select by them). */
+  nodes?: KubeObject[];
+  malformed?: Malformed[];
+}
+
 /**
- * The DestinationRules exist, target the mesh Services (IST0101 for a host that is no Service),
- * their subsets select pods, and no two rules in the namespace claim the same host (only one applies).
+ * The DestinationRules exist, target a Service or ServiceEntry host (IST0101 otherwise), their subsets
+ * select pods behind a Service (labels matched as Istio's registry sees the endpoints: node locality
+ * and hostname labels come from the node), and no two rules in the namespace claim the same host
+ * (only one applies).
  */
 export function checkDestinationRuleRefs(
   drs: KubeObject[],
   services: KubeObject[],
   pods: KubeObject[],
   profile: Profile,
+  inputs: DestinationRuleInputs = {},
 ): CheckResult {
   const ns = profile.namespaces.mesh;
-  const { missing, found } = profileDrs(drs, profile);
+  const malformed = inputs.malformed ?? [];
+  const { missing, unreadable, found } = profileDrs(drs, profile, malformed);
+  const others = splitMalformed(
+    malformed.filter((m) => !unreadable.some((u) => u.object === m.object)),
+    ['DestinationRule'],
+    profile,
+  );
   const findings: Finding[] = [...missing];
+  const details: string[] = [];
   const meshHosts = new Set(profile.app.workloads.map((w) => serviceFqdn(w.service, ns)));
   const covered = new Set<string>();
   for (const dr of found) {
     const obj = objectName('DestinationRule', dr.metadata.name, dr.metadata.namespace);
     const host = str(rec(dr.spec).host) ?? '';
-    const r = resolveHost(host, dr.metadata.namespace ?? ns);
-    const svc = r ? findByName(services, r.name, r.namespace) : undefined;
-    if (!r || !svc) {
+    const drNs = dr.metadata.namespace ?? ns;
+    const target = resolveDestinationHost(host, drNs, services, inputs.serviceEntries ?? []);
+    if (!target || target.kind === 'hidden') {
       findings.push({
         object: obj,
-        message: `${obj} targets host ${host}, which is not a Service in this cluster: the rule applies to nothing (istioctl analyze: IST0101)`,
-        hint: `set spec.host to the Service FQDN, e.g. ${[...meshHosts][0] ?? ''}`,
+        message: `${obj} targets host ${host}, which is neither a Service nor a ServiceEntry host${target ? ` visible from ${drNs}` : ''} in this cluster: the rule applies to nothing (istioctl analyze: IST0101)`,
+        hint: `set spec.host to the Service FQDN, e.g. ${[...meshHosts][0] ?? ''}, or declare the host in a ServiceEntry`,
         field: 'spec.host',
         actual: host,
       });
       continue;
     }
-    const fqdn = serviceFqdn(r.name, r.namespace);
+    const fqdn = target.fqdn;
     covered.add(fqdn);
-    const svcSel = labelsOf(rec(svc.spec).selector);
-    const backing = livePods(pods).filter(
-      (p) =>
-        p.metadata.namespace === r.namespace &&
-        Object.entries(svcSel).every(([k, v]) => p.metadata.labels?.[k] === v),
-    );
-    for (const s of recs(rec(dr.spec).subsets)) {
-      const sl = labelsOf(s.labels);
-      if (!backing.some((p) => Object.entries(sl).every(([k, v]) => p.metadata.labels?.[k] === v))) {
-        findings.push({
-          object: obj,
-          message: `subset ${str(s.name) ?? '?'} (labels ${Object.entries(sl)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(',')}) selects no pod behind ${fqdn}: routes to it fail with 503`,
-          hint: 'fix the subset labels to match the pods (kubectl get pods --show-labels)',
+    if (target.kind === 'Service') {
+      const svc = target.object;
+      const svcSel = labelsOf(rec(svc.spec).selector);
+      const backing = livePods(pods).filter(
+        (p) =>
+          p.metadata.namespace === svc.metadata.namespace &&
+          Object.entries(svcSel).every(([k, v]) => p.metadata.labels?.[k] === v),
+      );
+      for (const s of recs(rec(dr.spec).subsets)) {
+        const sl = labelsOf(s.labels);
+        const unverifiable = Object.keys(sl).filter((k) => TOPOLOGY_FROM_ISTIO.includes(k));
+        const checked = Object.entries(sl).filter(([k]) => !TOPOLOGY_FROM_ISTIO.includes(k));
+        if (unverifiable.length)
+          details.push(
+            `${obj} subset ${str(s.name) ?? '?'}: ${unverifiable.join(', ')} come from Istio's cluster and network settings and are not compared`,
+          );
+        const selects = backing.some((p) => {
+          const l = endpointLabels(p, inputs.nodes ?? []);
+          return checked.every(([k, v]) => l[k] === v);
         });
+        if (!selects) {
+          findings.push({
+            object: obj,
+            message: `subset ${str(s.name) ?? '?'} (labels ${Object.entries(sl)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')}) selects no pod behind ${fqdn}: routes to it fail with 503`,
+            hint: 'fix the subset labels to match the pods (kubectl get pods --show-labels; locality labels come from the node: kubectl get nodes --show-labels)',
+            field: `spec.subsets[${str(s.name) ?? '?'}].labels`,
+          });
+        }
       }
     }
     const rivals = drs.filter(
       (o) =>
         o.metadata.name > dr.metadata.name &&
         o.metadata.namespace === dr.metadata.namespace &&
-        (() => {
-          const rr = resolveHost(str(rec(o.spec).host) ?? '', o.metadata.namespace ?? ns);
-          return rr !== undefined && serviceFqdn(rr.name, rr.namespace) === fqdn;
-        })(),
+        ruleTargets(o, fqdn),
     );
     for (const rival of rivals) {
       findings.push({
@@ -287,7 +363,7 @@ export function checkDestinationRuleRefs(
     }
   }
   for (const host of meshHosts) {
-    if (!covered.has(host) && missing.length === 0) {
+    if (!covered.has(host) && missing.length === 0 && unreadable.length === 0) {
       findings.push({
         object: objectName('Service', host.split('.')[0] ?? host, ns),
         message: `no profile DestinationRule targets mesh host ${host}`,
@@ -295,9 +371,12 @@ export function checkDestinationRuleRefs(
       });
     }
   }
-  return failed(
+  return judged(
     findings,
+    [...unreadable, ...others.findings],
     found.map((d) => `${d.metadata.name} → ${str(rec(d.spec).host) ?? '?'}`).join('; ') ||
       'no DestinationRules',
+    ...details,
+    ...others.notes,
   );
 }

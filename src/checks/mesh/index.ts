@@ -27,6 +27,7 @@ export {
   checkOutlierDetection,
   policyLevels,
 } from './destination-rules.ts';
+export type { DestinationRuleInputs } from './destination-rules.ts';
 export {
   checkCircuitBreakerStats,
   checkEnvoyClusterLimits,
@@ -42,7 +43,16 @@ export {
   parsePrometheusClusterStats,
 } from './envoy-stats.ts';
 export type { ClusterStats } from './envoy-stats.ts';
-export { checkGateway, hostMatches } from './gateway.ts';
+export { checkGateway, gatewayPodsOf } from './gateway.ts';
+export {
+  exportedTo,
+  exportToOf,
+  gatewayHostsFor,
+  hostsOverlap,
+  parseGatewayHost,
+  resolveDestinationHost,
+} from './hosts.ts';
+export type { ResolvedHost } from './hosts.ts';
 export {
   checkCni,
   checkIngressGateway,
@@ -51,9 +61,23 @@ export {
   checkMeshConfig,
   checkProxyVersions,
   checkWebhooks,
+  injectorProxyImage,
   readMeshConfig,
-  revisioned,
+  sameIstioVersion,
 } from './istio.ts';
+export {
+  controlPlane,
+  DEFAULT_REVISION,
+  defaultRevision,
+  istiodRevisions,
+  podRevision,
+  resolveRevision,
+  REV_LABEL,
+  revisionedName,
+  revisionTags,
+  TAG_LABEL,
+} from './revisions.ts';
+export type { ControlPlane, IstiodRevision, RevisionTag } from './revisions.ts';
 export { livePods, podReady, podsOfWorkload } from './k8s.ts';
 export {
   checkInjectionLabel,
@@ -78,3 +102,4 @@ export {
 } from './spire.ts';
 export type { SpireEntry } from './spire.ts';
 export { checkVirtualService, checkWeights, httpRoutes, resolveHost } from './virtual-service.ts';
+export type { TrafficObjects } from './virtual-service.ts';

@@ -5,7 +5,7 @@ import { matchesSelector, readSelector } from '../common/label-selector.ts';
 import { arr, rec, recs, str } from '../common/narrow.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
 import { findByName, labels, rolloutStatus } from './k8s.ts';
-import { revisioned } from './istio.ts';
+import { resolveRevision, defaultRevision, describeInstalled, type ControlPlane } from './revisions.ts';
 
 const INJECTION = 'istio-injection';
 const REV = 'istio.io/rev';
@@ -28,11 +28,13 @@ export function injectingWebhooks(ns: KubeObject, mutating: KubeObject[]): strin
 
 /**
  * The mesh namespace turns injection on exactly one way: `istio-injection=enabled` or `istio.io/rev`
- * (IST0123 when both; IST0102 when neither), and an installed injector webhook takes it.
+ * naming a revision or a revision tag (IST0123 when both; IST0102 when neither), it selects the
+ * profile's revision when the profile names one, and an installed injector webhook takes it.
  */
 export function checkInjectionLabel(
   ns: KubeObject | undefined,
   mutating: KubeObject[],
+  cp: ControlPlane,
   profile: Profile,
 ): CheckResult {
   const name = profile.namespaces.mesh;
@@ -75,27 +77,38 @@ export function checkInjectionLabel(
       expected: 'enabled',
       actual: inj ?? '<unset>',
     });
-  } else if (rev !== undefined && profile.istio.revision && rev !== profile.istio.revision) {
-    findings.push({
-      object: obj,
-      message: `${name} selects revision ${rev}, the profile's control plane is revision ${profile.istio.revision}`,
-      hint: `kubectl label namespace ${name} istio.io/rev=${profile.istio.revision} --overwrite && kubectl rollout restart deployment -n ${name}`,
-      field: `metadata.labels.${REV}`,
-      expected: profile.istio.revision,
-      actual: rev,
-    });
+  } else if (profile.istio.revision) {
+    const selected =
+      inj === 'enabled'
+        ? defaultRevision(cp.installed, cp.tags)
+        : rev !== undefined
+          ? resolveRevision(rev, cp.installed, cp.tags)?.revision
+          : undefined;
+    if (selected !== undefined && selected !== cp.revision) {
+      const label = inj === 'enabled' ? 'istio-injection=enabled' : `istio.io/rev=${rev ?? ''}`;
+      findings.push({
+        object: obj,
+        message: `${name} selects revision ${selected} (${label}), the profile's control plane is revision ${cp.revision} (istio.revision=${profile.istio.revision})`,
+        hint: `kubectl label namespace ${name} istio-injection- istio.io/rev=${profile.istio.revision} --overwrite && kubectl rollout restart deployment -n ${name}`,
+        field: `metadata.labels.${inj === 'enabled' ? INJECTION : REV}`,
+        expected: profile.istio.revision,
+        actual: inj === 'enabled' ? 'enabled' : (rev ?? ''),
+      });
+    }
   }
   const webhooks = injectingWebhooks(ns, mutating);
   if (findings.length === 0 && webhooks.length === 0) {
+    const tags = cp.tags.map((t) => t.tag).join(', ') || 'none';
     findings.push({
       object: obj,
-      message: `no sidecar-injector webhook selects ${name} (labels ${inj !== undefined ? `istio-injection=${inj}` : `istio.io/rev=${rev ?? ''}`}): ${rev !== undefined ? `no control plane revision "${rev}" is installed` : 'the injector is not installed'}`,
-      hint: `kubectl get mutatingwebhookconfigurations -l app=sidecar-injector; install the revision or relabel the namespace (${revisioned('istio-sidecar-injector', profile)})`,
+      message: `no sidecar-injector webhook selects ${name} (labels ${inj !== undefined ? `istio-injection=${inj}` : `istio.io/rev=${rev ?? ''}`}): ${rev !== undefined ? `no control plane revision "${rev}" is installed and no revision tag has that name (revisions: ${describeInstalled(cp.installed)}; tags: ${tags})` : 'the injector is not installed'}`,
+      hint: `kubectl get mutatingwebhookconfigurations -l app=sidecar-injector; install the revision, create the tag (istioctl tag set ${rev ?? '<tag>'} --revision <revision>) or relabel the namespace`,
     });
   }
+  const via = cp.tag && rev === cp.tag ? ` (tag ${cp.tag} → revision ${cp.revision})` : '';
   return failed(
     findings,
-    `${name}: ${inj !== undefined ? `istio-injection=${inj}` : `istio.io/rev=${rev ?? '<unset>'}`}; injected by ${webhooks.join(', ') || 'no webhook'}`,
+    `${name}: ${inj !== undefined ? `istio-injection=${inj}` : `istio.io/rev=${rev ?? '<unset>'}`}${via}; injected by ${webhooks.join(', ') || 'no webhook'}`,
   );
 }
 

@@ -223,7 +223,11 @@ export function checkTrustDomain(
   }
   if (istio !== undefined && istio !== want) {
     findings.push({
-      object: objectName('ConfigMap', profile.istio.meshConfigMap, profile.namespaces.istio),
+      object: objectName(
+        'ConfigMap',
+        meshConfig?.metadata.name ?? profile.istio.meshConfigMap,
+        profile.namespaces.istio,
+      ),
       message: `Istio's meshConfig.trustDomain is ${istio}, SPIRE's is ${spire}, the profile expects ${want}`,
       hint: `helm upgrade istiod istio/istiod -n ${profile.namespaces.istio} --reuse-values --set meshConfig.trustDomain=${want}`,
       field: 'data.mesh.trustDomain',

@@ -10,6 +10,7 @@ import {
 import { isRec, labelsOf, rec, recs, str, strs } from '../common/narrow.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
 import { runningPods } from './mesh-pods.ts';
+import { noPodsToCheck } from '../common/no-pods.ts';
 
 interface Policy {
   ref: string;
@@ -169,7 +170,19 @@ function lostEffect(p: Policy): string {
  * running pod. istioctl counts pods in any phase; only running ones take traffic, so we are stricter.
  */
 function noWorkloadFinding(p: Policy, pods: KubeObject[], root: string): Finding | undefined {
-  if (!p.selector || selectedPods(p, pods, root).length > 0) return undefined;
+  if (!p.selector) {
+    // No selector: the whole namespace, which must run something (the root namespace: the whole mesh).
+    if (p.targeted || p.namespace === root || runningPods(pods, p.namespace).length > 0) return undefined;
+    return {
+      object: p.ref,
+      message: `${p.ref} has no selector, so it applies to every workload in ${p.namespace}, and no pod runs there: ${lostEffect(p)} (istioctl analyze: IST0127 NoMatchingWorkloadsFound)`,
+      hint: `move it to the namespace of the workloads it is for, or delete it: kubectl -n ${p.namespace} delete authorizationpolicy ${p.name}`,
+      field: 'metadata.namespace',
+      expected: 'a namespace with running workloads',
+      actual: p.namespace,
+    };
+  }
+  if (selectedPods(p, pods, root).length > 0) return undefined;
   const sel = formatSelector(p.selector);
   const where = p.namespace === root ? 'any namespace' : p.namespace;
   return {
@@ -193,8 +206,9 @@ export function needsAllPods(policies: KubeObject[], profile: Profile): boolean 
 }
 
 /**
- * Every AuthorizationPolicy for the mesh namespace selects running pods (IST0127; for a policy in
- * the root namespace, pods anywhere, so `pods` must then be all of them: see `needsAllPods`), and
+ * Every AuthorizationPolicy given selects running pods (IST0127: by its selector, or, without one,
+ * some pod of its namespace; for a policy in the root namespace, pods anywhere, so `pods` must then
+ * be all of them: see `needsAllPods`), and
  * every ALLOW policy's principals are `<trustDomain>/ns/<ns>/sa/<sa>` of existing ServiceAccounts (a
  * principal from another trust domain never matches, so the flow it meant to allow is silently
  * denied). The details say what each ALLOW policy opens.
@@ -209,8 +223,11 @@ export function checkAllowPolicies(
   const td = profile.trustDomain;
   const root = profile.istio.rootNamespace;
   const sas = new Set(serviceAccounts.map((s) => `${s.metadata.namespace ?? ''}/${s.metadata.name}`));
-  const relevant = policies.map(readPolicy).filter((p) => appliesToMesh(p, profile));
-  const findings: Finding[] = relevant.flatMap((p) => noWorkloadFinding(p, pods, root) ?? []);
+  // Nothing deployed in the mesh namespace yet: whether its policies select anything says nothing.
+  if (runningPods(pods, mesh).length === 0) return noPodsToCheck(mesh);
+  const all = policies.map(readPolicy);
+  const relevant = all.filter((p) => appliesToMesh(p, profile));
+  const findings: Finding[] = all.flatMap((p) => noWorkloadFinding(p, pods, root) ?? []);
   const details: string[] = [];
   const allow = relevant.filter((p) => p.action === 'ALLOW' && (p.rules ?? []).length > 0);
   for (const p of allow) {

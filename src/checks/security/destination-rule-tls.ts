@@ -30,30 +30,36 @@ interface TlsSetting {
   code: string;
   /**
    * SIMPLE/MUTUAL with nothing to verify the server by: no `caCertificates`, no `credentialName`
-   * (whose Secret carries the CA) and no explicit `insecureSkipVerify: true`, which is a decision
-   * rather than an omission.
+   * that Istio reads (whose Secret carries the CA; only with a `workloadSelector`) and no explicit
+   * `insecureSkipVerify: true`, which is a decision rather than an omission.
    */
   noCa: boolean;
+  /** A credentialName Istio does not read here (no workloadSelector). */
+  ignoredCredential: boolean;
 }
 
-function setting(tls: unknown, field: string, code: string): TlsSetting | undefined {
+/**
+ * `credentialName` holds the CA only where Istio reads it: with a `workloadSelector` (a sidecar's
+ * own TLS origination). In a rule without one Istio ignores it for sidecars, so it is no CA (IST0128).
+ */
+function setting(tls: unknown, field: string, code: string, selected: boolean): TlsSetting | undefined {
   const t = rec(tls);
   const mode = str(t.mode);
   if (!mode) return undefined;
+  const originates = mode === 'SIMPLE' || mode === 'MUTUAL';
+  const credential = str(t.credentialName) !== undefined && str(t.credentialName) !== '';
   const noCa =
-    (mode === 'SIMPLE' || mode === 'MUTUAL') &&
-    !str(t.caCertificates) &&
-    !str(t.credentialName) &&
-    t.insecureSkipVerify !== true;
-  return { field, mode, code, noCa };
+    originates && !str(t.caCertificates) && !(selected && credential) && t.insecureSkipVerify !== true;
+  return { field, mode, code, noCa, ignoredCredential: noCa && credential };
 }
 
 function tlsSettings(spec: Record<string, unknown>): TlsSetting[] {
   const out: TlsSetting[] = [];
+  const selected = Object.keys(rec(rec(spec.workloadSelector).matchLabels)).length > 0;
   const fromPolicy = (policy: unknown, prefix: string, subset: boolean) => {
     const p = rec(policy);
     // istioctl analyze looks at the top-level policy only, not at subsets; we report subsets as IST0128.
-    const top = setting(p.tls, `${prefix}.tls.mode`, 'IST0128');
+    const top = setting(p.tls, `${prefix}.tls.mode`, 'IST0128', selected);
     if (top) out.push(top);
     recs(p.portLevelSettings).forEach((pl, i) => {
       const port = num(rec(pl.port).number);
@@ -61,6 +67,7 @@ function tlsSettings(spec: Record<string, unknown>): TlsSetting[] {
         pl.tls,
         `${prefix}.portLevelSettings[${port ?? i}].tls.mode`,
         subset ? 'IST0128' : 'IST0129',
+        selected,
       );
       if (s) out.push(s);
     });
@@ -73,12 +80,14 @@ function tlsSettings(spec: Record<string, unknown>): TlsSetting[] {
 }
 
 const NO_CA = 'without caCertificates or credentialName, so no CA of its own verifies the server certificate';
+const IGNORED =
+  'with a credentialName but no workloadSelector (Istio reads credentialName only in a rule with one) and no caCertificates, so no CA of its own verifies the server certificate';
 
 /** The details line for a SIMPLE/MUTUAL setting without a CA that is not already a finding. */
 function noCaWarning(name: string, ns: string, host: string, s: TlsSetting, drName: string): string {
   return (
-    `warning: ${name} → ${host}: ${s.field} is ${s.mode} ${NO_CA} (istioctl analyze: ${s.code}); ` +
-    `set caCertificates or credentialName: kubectl -n ${ns} edit destinationrule ${drName}`
+    `warning: ${name} → ${host}: ${s.field} is ${s.mode} ${s.ignoredCredential ? IGNORED : NO_CA} (istioctl analyze: ${s.code}); ` +
+    `set caCertificates${s.ignoredCredential ? ' (or a workloadSelector for the credentialName)' : ' or credentialName'}: kubectl -n ${ns} edit destinationrule ${drName}`
   );
 }
 
@@ -128,7 +137,7 @@ export function checkDestinationRuleTls(
 
 function downgradeFinding(name: string, ns: string, drName: string, host: string, s: TlsSetting): Finding {
   const noCa = s.noCa
-    ? `; it also sets no caCertificates or credentialName (istioctl analyze: ${s.code})`
+    ? `; it also sets no caCertificates or ${s.ignoredCredential ? 'workloadSelector for its credentialName' : 'credentialName'} (istioctl analyze: ${s.code})`
     : '';
   return {
     object: name,

@@ -6,12 +6,14 @@ import { labelsOf, rec, recs, str } from '../common/narrow.ts';
 import { Inconclusive } from '../inconclusive.ts';
 import { failed, objectName, type CheckResult, type Finding } from '../types.ts';
 import { ownerOf, serviceAccountOf } from './mesh-pods.ts';
+import { workloadOf } from '../common/pods.ts';
 
 export interface ProxyCert {
   /** `cert_chain` (the workload SVID) or `ca_cert` (the trust bundle). */
   role: 'cert_chain' | 'ca_cert';
   uris: string[];
   serial: string;
+  validFrom?: string;
   expiration?: string;
 }
 
@@ -39,10 +41,12 @@ export function parseCerts(text: string, where: string): ProxyCert[] {
     for (const role of ['cert_chain', 'ca_cert'] as const) {
       for (const c of recs(ctx[role])) {
         const expiration = str(c.expiration_time);
+        const validFrom = str(c.valid_from);
         out.push({
           role,
           uris: recs(c.subject_alt_names).flatMap((s) => (str(s.uri) ? [str(s.uri) ?? ''] : [])),
           serial: str(c.serial_number) ?? '',
+          ...(validFrom ? { validFrom } : {}),
           ...(expiration ? { expiration } : {}),
         });
       }
@@ -102,10 +106,61 @@ export function checkProxySpiffeIds(answers: CertsAnswer[], profile: Profile): C
   return failed(findings, ...details);
 }
 
-/** Certificates (SVID and bundle) not expired and not expiring within the profile's margin, at `now`. */
-export function checkProxyCertValidity(answers: CertsAnswer[], profile: Profile, now: Date): CheckResult {
+const HOUR = 3_600_000;
+
+function describeSpan(ms: number): string {
+  if (ms >= 48 * HOUR) return `${Math.round(ms / (24 * HOUR))}d`;
+  if (ms >= 2 * HOUR) return `${Math.round(ms / HOUR)}h`;
+  return `${Math.round(ms / 60_000)}m`;
+}
+
+/** Whether the pod's identity comes from SPIRE (the spire template's label or its CSI workload socket). */
+function spireManaged(pod: KubeObject, profile: Profile): boolean {
+  if (labelsOf(pod.metadata.labels)['spiffe.io/spire-managed-identity'] === 'true') return true;
+  const vol = recs(rec(pod.spec).volumes).find((v) => v.name === 'workload-socket');
+  return str(rec(vol?.csi).driver) === profile.spire.csiDriver;
+}
+
+/**
+ * Who should have rotated a proxy's workload certificate, as a command to look at it: the SPIRE agent
+ * on the pod's node for SPIRE-issued identities, else pilot-agent in the proxy (istiod's CA).
+ */
+function rotatorHint(pod: KubeObject, spirePods: KubeObject[], profile: Profile): string {
+  const node = str(rec(pod.spec).nodeName);
+  const ns = pod.metadata.namespace ?? '';
+  const owner = ownerOf(pod);
+  const restart = `then kubectl -n ${ns} rollout restart ${owner.kind}/${owner.name}`;
+  if (spireManaged(pod, profile)) {
+    const spireNs = profile.namespaces.spire;
+    const agent = spirePods.find(
+      (p) => workloadOf(p)?.name === profile.spire.agentDaemonSet && str(rec(p.spec).nodeName) === node,
+    );
+    const where = agent
+      ? `kubectl -n ${spireNs} logs ${agent.metadata.name}; kubectl -n ${spireNs} exec ${agent.metadata.name} -- /opt/spire/bin/spire-agent healthcheck`
+      : `kubectl -n ${spireNs} get pods -o wide | grep ${profile.spire.agentDaemonSet} (no agent pod found on ${node ?? 'its node'})`;
+    return `SPIRE rotates it: look at the SPIRE agent on ${node ?? 'its node'} (${where}), ${restart}`;
+  }
+  return `pilot-agent in istio-proxy rotates it with istiod's CA: kubectl -n ${ns} logs ${pod.metadata.name} -c istio-proxy, ${restart}`;
+}
+
+/**
+ * Certificates a proxy holds are valid now. A workload certificate is judged by its own lifetime
+ * (valid_from → expiration_time): SPIRE (1 h SVIDs by default) and Istio (24 h) rotate at half, so one
+ * with more than `security.certMaxLifetimeUsed` of its lifetime used was not rotated, whatever the
+ * absolute time left. CA and bundle certificates live for years and are replaced by hand: they keep
+ * the absolute margin `security.certExpiryMargin`. `spirePods` (the SPIRE namespace's pods) let a
+ * finding name the agent to look at.
+ */
+export function checkProxyCertValidity(
+  answers: CertsAnswer[],
+  profile: Profile,
+  now: Date,
+  spirePods: KubeObject[] = [],
+): CheckResult {
   const margin = parseDuration(profile.security.certExpiryMargin) ?? 0;
+  const maxUsed = profile.security.certMaxLifetimeUsed;
   const findings: Finding[] = [];
+  const unreadable: Finding[] = [];
   const details: string[] = [];
   if (answers.length === 0) {
     return failed([
@@ -116,6 +171,7 @@ export function checkProxyCertValidity(answers: CertsAnswer[], profile: Profile,
       },
     ]);
   }
+  const t = now.getTime();
   for (const a of answers) {
     const { pname, certs } = readAnswer(a);
     if (certs.length === 0) {
@@ -126,52 +182,89 @@ export function checkProxyCertValidity(answers: CertsAnswer[], profile: Profile,
       });
       continue;
     }
-    let soonest = Number.POSITIVE_INFINITY;
+    const rotator = rotatorHint(a.pod, spirePods, profile);
+    let worst = 0;
     for (const c of certs) {
-      const at = c.expiration ? Date.parse(c.expiration) : Number.NaN;
-      if (!Number.isFinite(at)) {
+      const to = c.expiration ? Date.parse(c.expiration) : Number.NaN;
+      if (!Number.isFinite(to)) {
         throw new Inconclusive(
           `${pname}: certificate ${c.serial} has no readable expiration_time`,
           'compare with: pilot-agent request GET certs',
         );
       }
-      soonest = Math.min(soonest, at);
-      const what =
-        c.role === 'cert_chain'
-          ? `workload certificate ${c.uris.join(',')}`
-          : `CA certificate ${c.uris.join(',')}`;
-      const hint =
-        c.role === 'cert_chain'
-          ? `SPIRE should have rotated it: check the agent on ${str(rec(a.pod.spec).nodeName) ?? 'its node'} (spire-agent healthcheck) and restart the pod`
-          : 'rotate the SPIRE CA (spire-server) and check the bundle distributed to the proxies';
-      if (at <= now.getTime()) {
+      const workload = c.role === 'cert_chain';
+      const what = workload
+        ? `workload certificate ${c.uris.join(',')}`
+        : `CA certificate ${c.uris.join(',')}`;
+      const hint = workload
+        ? rotator
+        : 'rotate the SPIRE CA (spire-server) and check the bundle distributed to the proxies';
+      const base = { object: pname, hint, field: `${c.role}.expiration_time` };
+      if (to <= t) {
         findings.push({
-          object: pname,
+          ...base,
           message: `${pname} ${what} (serial ${c.serial}) expired at ${c.expiration ?? ''}`,
-          hint,
-          field: `${c.role}.expiration_time`,
           expected: `after ${now.toISOString()}`,
           actual: c.expiration ?? '',
         });
-      } else if (at - now.getTime() < margin) {
-        findings.push({
+        continue;
+      }
+      if (!workload) {
+        if (to - t < margin) {
+          findings.push({
+            ...base,
+            message: `${pname} ${what} (serial ${c.serial}) expires at ${c.expiration ?? ''}, within the ${profile.security.certExpiryMargin} margin`,
+            expected: `after now + ${profile.security.certExpiryMargin}`,
+            actual: c.expiration ?? '',
+          });
+        }
+        continue;
+      }
+      const from = c.validFrom ? Date.parse(c.validFrom) : Number.NaN;
+      if (!Number.isFinite(from) || from >= to) {
+        unreadable.push({
           object: pname,
-          message: `${pname} ${what} (serial ${c.serial}) expires at ${c.expiration ?? ''}, within the ${profile.security.certExpiryMargin} margin`,
-          hint,
-          field: `${c.role}.expiration_time`,
-          expected: `after now + ${profile.security.certExpiryMargin}`,
-          actual: c.expiration ?? '',
+          message: `${pname} ${what} (serial ${c.serial}) has no readable valid_from: its lifetime, and so whether it was rotated, cannot be judged`,
+          hint: `compare with: kubectl -n ${a.pod.metadata.namespace ?? ''} exec ${a.pod.metadata.name} -c istio-proxy -- pilot-agent request GET certs`,
+          field: 'cert_chain.valid_from',
+        });
+        continue;
+      }
+      const lifetime = to - from;
+      if (from > t) {
+        findings.push({
+          ...base,
+          field: 'cert_chain.valid_from',
+          message: `${pname} ${what} (serial ${c.serial}) is not valid before ${c.validFrom ?? ''}: peers reject it (is the node's clock ahead?)`,
+          expected: `before ${now.toISOString()}`,
+          actual: c.validFrom ?? '',
+        });
+        continue;
+      }
+      const used = (t - from) / lifetime;
+      worst = Math.max(worst, used);
+      if (used > maxUsed) {
+        const pct = (x: number) => `${Math.round(100 * x)}%`;
+        findings.push({
+          ...base,
+          message: `${pname} ${what} (serial ${c.serial}) was not rotated: issued ${c.validFrom ?? ''} for ${describeSpan(lifetime)}, ${pct(used)} of its lifetime is used (rotation is due at half, the limit is ${pct(maxUsed)}); it expires at ${c.expiration ?? ''}`,
+          expected: `at most ${pct(maxUsed)} of the lifetime used`,
+          actual: pct(used),
         });
       }
     }
-    details.push(`${pname}: ${certs.length} certificates, first expiry ${new Date(soonest).toISOString()}`);
+    details.push(
+      `${pname}: ${certs.length} certificates, workload certificates at most ${Math.round(100 * worst)}% through their lifetime`,
+    );
   }
   // De-duplicate: Envoy lists the same certificate once per TLS context.
   const seen = new Set<string>();
-  return failed(
-    findings.filter((f) => (seen.has(f.message) ? false : (seen.add(f.message), true))),
-    ...details,
-  );
+  const dedupe = (list: Finding[]) =>
+    list.filter((f) => (seen.has(f.message) ? false : (seen.add(f.message), true)));
+  const failures = dedupe(findings);
+  const blind = dedupe(unreadable);
+  if (failures.length === 0 && blind.length > 0) return { status: 'inconclusive', findings: blind, details };
+  return failed([...failures, ...blind], ...details);
 }
 
 /**
@@ -252,11 +345,11 @@ export function checkTrustDomain(
   meshConfig: KubeObject | undefined,
   spireConfig: KubeObject | undefined,
   profile: Profile,
+  /** The revision's mesh ConfigMap (`istio-<rev>`), named in findings when it cannot be read. */
+  meshConfigName = meshConfig?.metadata.name ?? profile.istio.meshConfigMap,
 ): CheckResult {
   const td = profile.trustDomain;
-  const cmName = profile.istio.revision
-    ? `${profile.istio.meshConfigMap}-${profile.istio.revision}`
-    : profile.istio.meshConfigMap;
+  const cmName = meshConfigName;
   const meshRef = objectName('ConfigMap', cmName, profile.namespaces.istio);
   const spireRef = objectName('ConfigMap', profile.spire.server.name, profile.namespaces.spire);
   const istio = istioTrustDomain(meshConfig);

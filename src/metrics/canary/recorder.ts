@@ -63,7 +63,7 @@ function errorOf(err: unknown): { kind: string; message: string } {
   };
 }
 
-type Vars = Readonly<Record<string, string | number>>;
+type Vars = Readonly<Record<string, string | number | readonly string[]>>;
 
 /** Queries through a catalog and keeps the trace. */
 export class Recorder {
