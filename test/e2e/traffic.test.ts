@@ -379,7 +379,11 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
   it('meshgate test runs the Step 7 smoke run and the security suite', async () => {
     const c = await cluster();
     try {
-      const r = await c.run(['test', '--load', 'builtin', '-o', 'json']);
+      // Both runs read the same cluster and write nothing: run them side by side.
+      const [r, none] = await Promise.all([
+        c.run(['test', '--load', 'builtin', '-o', 'json']),
+        c.run(['test', '--load', 'none', '-o', 'json']),
+      ]);
       const doc = JSON.parse(r.stdout) as {
         verdict: string;
         smoke: { verdict: string };
@@ -388,7 +392,6 @@ describe.concurrent('traffic gates (CLI against the simulator and a real Prometh
       expect(doc.smoke.verdict).toBe('PASS');
       expect(doc.security.verdict).toBe('PASS');
       expect(r.code).toBe(0);
-      const none = await c.run(['test', '--load', 'none', '-o', 'json']);
       expect(none.code).toBe(2);
       expect((JSON.parse(none.stdout) as { smoke: { reason: string } }).smoke.reason).toContain(
         'not run (--load none)',
