@@ -13,6 +13,7 @@ import { MESH_GATES } from '../../suites/mesh/mesh-gates.ts';
 import { PREREQ_GATES } from '../../suites/prereq/prereq-gates.ts';
 import { SECURITY_GATES } from '../../suites/security/security-gates.ts';
 import type { GateGroup } from '../../suites/support/gate-spec.ts';
+import { clusterLayer } from '../faults/support.ts';
 import { runGates, type GateOutcome } from '../support/run-gates.ts';
 
 // prereq.tools asks this workstation, not the cluster.
@@ -126,6 +127,22 @@ describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_
     );
     expect(all.outcomes.get('mesh.envoy.cluster-limits')?.details).toContain(
       'every proxy read (--all-pods): 6 pods',
+    );
+  });
+
+  it('asks each permission by SelfSubjectAccessReview where a rules review cannot be had, and says so', async () => {
+    const refused = clusterLayer({
+      forbidden: [{ verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }],
+    });
+    const c = await counted([HEALTHY, refused]);
+    const perm = c.outcomes.get('prereq.permissions');
+    expect(perm?.status).toBe('passed');
+    expect(n(c, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(77);
+    expect(perm?.details).toContain('77 of 77 required permissions granted');
+    expect(perm?.details).toContainEqual(
+      expect.stringMatching(
+        /^the SelfSubjectRulesReview in zamaz-mesh failed \(.*selfsubjectrulesreviews.*\): its permissions were asked one by one$/,
+      ),
     );
   });
 });
