@@ -139,3 +139,34 @@ export function podReads(input: ReadInputs, profile: Profile): PodRead[] {
   }
   return reads;
 }
+
+/** One pod read for a workload: the pod, the controller it stands for, and how many pods that has. */
+export interface PodSample {
+  pod: KubeObject;
+  /** `ReplicaSet/<namespace>/<name>` (one revision of a Deployment), or the pod itself when bare. */
+  owner: string;
+  /** Pods of that owner among those given. */
+  of: number;
+}
+
+/**
+ * The sampling rule for settings that belong to a workload's pod template rather than to a pod (the
+ * Envoy cluster limits a DestinationRule pushes to every proxy of a revision alike): one pod per
+ * controlling owner, so per ReplicaSet, that is per Deployment revision, and every bare pod. The pod
+ * read is the first ready one by name (else the first by name), so a run and its replay agree.
+ */
+export function onePodPerOwner(pods: KubeObject[]): PodSample[] {
+  const groups = new Map<string, KubeObject[]>();
+  for (const p of [...pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
+    const ns = p.metadata.namespace ?? '';
+    const ref =
+      (p.metadata.ownerReferences ?? []).find((o) => o.controller) ?? p.metadata.ownerReferences?.[0];
+    const owner = ref ? `${ref.kind}/${ns}/${ref.name}` : `Pod/${ns}/${p.metadata.name}`;
+    groups.set(owner, [...(groups.get(owner) ?? []), p]);
+  }
+  return [...groups].map(([owner, members]) => ({
+    pod: members.find(podReady) ?? (members[0] as KubeObject),
+    owner,
+    of: members.length,
+  }));
+}

@@ -92,6 +92,7 @@ export function buildProgram(
       .argument('[suites...]', 'suites to run'),
   )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
+    .option('--all-pods', 'read every proxy, not one pod per ReplicaSet, for workload settings (mesh suite)')
     .option('--prometheus <url>', 'canary suite: Prometheus base URL')
     .option('--end <time>', 'canary suite: end of the window (RFC 3339 or Unix seconds; default now)')
     .option('--window <duration>', 'canary suite: window length (default: since the last weight change)')

@@ -28,6 +28,8 @@ import type {
   ExecResult,
   KubeObject,
   ProxyResult,
+  ResourceRule,
+  RulesReview,
   VersionInfo,
 } from './types.ts';
 
@@ -359,6 +361,49 @@ export class ClusterClient {
         allowed: body.status?.allowed === true,
         denied: body.status?.denied,
         reason: body.status?.reason,
+      };
+    });
+  }
+
+  /**
+   * What the identity running meshgate may do in a namespace, in one request
+   * (SelfSubjectRulesReview). The rules include cluster-wide grants, but cannot tell them from the
+   * namespace's own; `incomplete` says the authorizer could not list every rule.
+   */
+  rulesIn(namespace: string): Promise<RulesReview> {
+    return this.cached(`ssrr ${namespace}`, async () => {
+      const path = '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews';
+      const body = await this.transport.json<{
+        status?: { resourceRules?: unknown; incomplete?: unknown; evaluationError?: unknown };
+      }>({
+        method: 'POST',
+        path,
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectRulesReview',
+          spec: { namespace },
+        },
+        info: { verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews', path },
+        // A review is answered, never stored: asking again is safe.
+        idempotent: true,
+      });
+      const st = body.status ?? {};
+      const strings = (v: unknown): string[] =>
+        Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+      const rules: ResourceRule[] = (Array.isArray(st.resourceRules) ? st.resourceRules : []).map(
+        (r: { verbs?: unknown; apiGroups?: unknown; resources?: unknown; resourceNames?: unknown }) => ({
+          verbs: strings(r.verbs),
+          apiGroups: strings(r.apiGroups),
+          resources: strings(r.resources),
+          resourceNames: strings(r.resourceNames),
+        }),
+      );
+      return {
+        namespace,
+        resourceRules: rules,
+        // No status at all is not a complete answer.
+        incomplete: body.status === undefined || st.incomplete === true,
+        evaluationError: typeof st.evaluationError === 'string' ? st.evaluationError : undefined,
       };
     });
   }

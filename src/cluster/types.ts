@@ -46,6 +46,25 @@ export interface AccessDecision {
   reason?: string;
 }
 
+/** One rule of a SelfSubjectRulesReview's answer (the RBAC PolicyRule shape, resources only). */
+export interface ResourceRule {
+  verbs: string[];
+  apiGroups: string[];
+  /** `pods`, `pods/exec`, `pods/*`, `*` */
+  resources: string[];
+  /** A rule naming objects grants nothing to a list. */
+  resourceNames?: string[];
+}
+
+/** What the identity running meshgate may do in one namespace (SelfSubjectRulesReview). */
+export interface RulesReview {
+  namespace: string;
+  resourceRules: ResourceRule[];
+  /** The authorizer could not list every rule (a webhook authorizer, an evaluation error). */
+  incomplete: boolean;
+  evaluationError?: string | undefined;
+}
+
 export interface ExecResult {
   stdout: string;
   stderr: string;

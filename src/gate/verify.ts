@@ -16,6 +16,8 @@ export interface VerifyRequest extends TargetInputs {
   suites: SuiteName[];
   /** Run the security suite's active probes (creates and deletes a throwaway pod). */
   probe?: boolean | undefined;
+  /** Read every proxy for workload settings, not one pod per ReplicaSet (mesh suite). */
+  allPods?: boolean | undefined;
   /** Canary suite: Prometheus URL, window end and length. */
   prometheus?: string | undefined;
   end?: string | undefined;
@@ -94,6 +96,7 @@ export async function verify(run: GateRun, req: VerifyRequest): Promise<GateRunR
       context: session.context,
       reportDir: run.reportDir,
       probe: req.probe ?? false,
+      allPods: req.allPods ?? false,
       canary: { end: req.end, window: req.window },
     });
     const errors =

@@ -18,6 +18,11 @@ export interface RunContext {
   reportDir: string;
   /** Opt-in active probes (security suite). */
   probe: boolean;
+  /**
+   * Read every proxy for settings that belong to the workload (Envoy cluster limits), instead of one
+   * pod per ReplicaSet (`--all-pods`).
+   */
+  allPods?: boolean | undefined;
   /** Canary suite: which window to judge (absent fields: now, and the canary command's defaults). */
   canary?: CanaryRunOptions | undefined;
   /** The suites of this run, so the worker can read what they need up front. */
@@ -50,6 +55,7 @@ export async function readRunContext(env: NodeJS.ProcessEnv = process.env): Prom
     context: env.MESHGATE_CONTEXT,
     reportDir: path.resolve(env.MESHGATE_REPORT_DIR ?? DEFAULT_REPORT_DIR),
     probe: env.MESHGATE_PROBE === '1',
+    allPods: env.MESHGATE_ALL_PODS === '1',
     canary: { end: env.MESHGATE_CANARY_END, window: env.MESHGATE_CANARY_WINDOW },
   };
 }

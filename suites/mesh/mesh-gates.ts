@@ -64,6 +64,7 @@ import {
   MERGED_STATS_PATH,
   MERGED_STATS_PORT,
   meshPods as selectMeshPods,
+  onePodPerOwner,
   PROXY_CONTAINER,
   proxiedPods as selectProxiedPods,
   spireServerPod as selectSpireServerPod,
@@ -249,21 +250,73 @@ async function checked(
   }
 }
 
-/** What the traffic checks read, cluster-wide: Istio traffic objects, Services and pods. */
-async function traffic({ cluster }: SuiteContext): Promise<TrafficObjects> {
-  const [gw, vs, dr, se] = await Promise.all([
+/** `k=v,k2=v2`: a label selector for exactly these labels (sorted, so equal selectors share a read). */
+const labelSelector = (labels: Record<string, string>): string =>
+  Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+
+/**
+ * The namespaces whose pods can back a DestinationRule's host: its own (short names resolve there),
+ * the one a `name.namespace[.svc...]` host names, and the mesh namespace.
+ */
+function destinationRuleNamespaces(drs: KubeObject[], profile: Profile): string[] {
+  const out = new Set([profile.namespaces.mesh]);
+  for (const dr of drs) {
+    if (dr.metadata.namespace) out.add(dr.metadata.namespace);
+    const host = (dr.spec as { host?: unknown } | undefined)?.host;
+    const parts = typeof host === 'string' && !host.startsWith('*') ? host.split('.') : [];
+    if (parts.length >= 2 && parts[1]) out.add(parts[1]);
+  }
+  return [...out];
+}
+
+/**
+ * Pods the traffic checks look at, without listing every pod of the cluster: those each Gateway's
+ * selector picks (a Gateway selects in every namespace, so by label selector cluster-wide) and those
+ * in the namespaces that can back a DestinationRule's subsets.
+ */
+async function trafficPods(
+  cluster: ClusterClient,
+  gateways: KubeObject[],
+  drs: KubeObject[],
+  profile: Profile,
+): Promise<KubeObject[]> {
+  const selectors = new Set(
+    gateways
+      .map((g) =>
+        labelSelector((g.spec as { selector?: Record<string, string> } | undefined)?.selector ?? {}),
+      )
+      .filter((sel) => sel !== ''),
+  );
+  const lists = await Promise.all([
+    ...[...selectors].map((sel) => cluster.list(Resources.pods, { labelSelector: sel })),
+    ...destinationRuleNamespaces(drs, profile).map((namespace) =>
+      cluster.list(Resources.pods, { namespace }),
+    ),
+  ]);
+  const byKey = new Map<string, KubeObject>();
+  for (const p of lists.flat()) byKey.set(`${p.metadata.namespace ?? ''}/${p.metadata.name}`, p);
+  return [...byKey.values()];
+}
+
+/** What the traffic checks read: Istio traffic objects and Services cluster-wide, and the pods they select. */
+async function traffic({ cluster, profile }: SuiteContext): Promise<TrafficObjects> {
+  const [gw, vs, dr, se, services] = await Promise.all([
     checked(cluster, Resources.gateways),
     checked(cluster, Resources.virtualServices),
     checked(cluster, Resources.destinationRules),
     checked(cluster, Resources.serviceEntries, true),
+    cluster.list(Resources.services),
   ]);
   return {
     gateways: gw.items,
     virtualServices: vs.items,
     destinationRules: dr.items,
     serviceEntries: se.items,
-    services: await cluster.list(Resources.services),
-    pods: await cluster.list(Resources.pods),
+    services,
+    pods: await trafficPods(cluster, gw.items, dr.items, profile),
     malformed: [...gw.malformed, ...vs.malformed, ...dr.malformed, ...se.malformed],
   };
 }
@@ -657,12 +710,28 @@ export const MESH_GATES: GateGroup[] = [
       spec(
         'mesh.envoy.cluster-limits',
         'The connection pool reached Envoy (max connections, pending requests)',
-        async (ctx) =>
-          checkEnvoyClusterLimits(
-            await Promise.all((await proxiedPods(ctx)).map((p) => podClusters(ctx.cluster, p))),
+        async (ctx) => {
+          // A proxy's cluster limits come from its workload's DestinationRules, the same for every
+          // pod of a revision: one pod per ReplicaSet is read unless --all-pods asks for every one.
+          const proxied = await proxiedPods(ctx);
+          const samples = ctx.run.allPods
+            ? proxied.map((pod) => ({ pod, owner: '', of: 1 }))
+            : onePodPerOwner(proxied);
+          const result = checkEnvoyClusterLimits(
+            await Promise.all(samples.map((s) => podClusters(ctx.cluster, s.pod))),
             (await traffic(ctx)).destinationRules,
             ctx.profile,
-          ),
+          );
+          const sampled = ctx.run.allPods
+            ? `every proxy read (--all-pods): ${proxied.length} pods`
+            : `sampled one pod per ReplicaSet (the limits are the workload's, alike on its pods; --all-pods reads every proxy): ${samples
+                .map(
+                  (s) =>
+                    `Pod/${s.pod.metadata.namespace ?? ''}/${s.pod.metadata.name} for ${s.owner} (1 of ${s.of})`,
+                )
+                .join(', ')}`;
+          return { ...result, details: [...result.details, sampled] };
+        },
       ),
     ],
   },

@@ -7,6 +7,8 @@ export interface SuiteContext {
   run: RunContext;
   profile: Profile;
   cluster: ClusterClient;
+  /** The environment host tools are looked up in (prereq.tools); the process's own when absent. */
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 let shared: Promise<SuiteContext> | undefined;

@@ -1,39 +1,20 @@
 import * as allure from 'allure-js-commons';
 import { stringify } from 'yaml';
 import { expect, test } from 'vitest';
-import { ClusterError } from '../../src/cluster/index.ts';
 import { Interrupted, isInterrupted, type InterruptCause } from '../../src/core/index.ts';
-import { Inconclusive, isInconclusive } from '../../src/checks/inconclusive.ts';
+import { Inconclusive } from '../../src/checks/inconclusive.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
 import { checkLabels } from '../../src/report/allure-labels.ts';
 import { renderFindings } from '../../src/report/render-text.ts';
 import type { CheckRecord, SuiteName } from '../../src/report/types.ts';
 import { abortRun, suiteContext, type SuiteContext } from './context.ts';
 import { Evidence, attachEvidence } from './evidence.ts';
+import { crashFinding, toInconclusive } from './outcome.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
     meshgate?: CheckRecord;
   }
-}
-
-/** A cluster error means "could not see": the check is inconclusive, with the reason and the fix. */
-function toInconclusive(err: unknown): Inconclusive | undefined {
-  if (isInconclusive(err)) return err;
-  if (err instanceof ClusterError) {
-    const hint =
-      err.kind === 'Forbidden'
-        ? 'grant the permission named above to the identity running meshgate (see prereq.permissions)'
-        : err.kind === 'Unreachable'
-          ? 'check that the API server is reachable from here with the same kubeconfig: kubectl get --raw /version'
-          : err.kind === 'NotFound'
-            ? 'create the missing object, or correct its name in meshgate.config.ts'
-            : err.kind === 'InvalidObject'
-              ? 'correct the object named above (kubectl edit), so its fields have the types its CRD defines'
-              : '';
-    return new Inconclusive(`could not verify: ${err.message}`, hint, { cause: err });
-  }
-  return undefined;
 }
 
 /**
@@ -76,13 +57,7 @@ export function gate(
       const inc = toInconclusive(err);
       if (!inc) {
         // A crash is not evidence either way: inconclusive, and loud about being our bug.
-        record.findings = [
-          {
-            object: id,
-            message: `the check crashed: ${err instanceof Error ? err.message : String(err)}`,
-            hint: 'this is a meshgate bug: report it with the output of --output json',
-          },
-        ];
+        record.findings = [crashFinding(id, err)];
         throw err;
       }
       record.findings = [{ object: id, message: inc.message, hint: inc.hint }];

@@ -37,7 +37,6 @@ const READS: Record<SuiteName, Read[]> = {
   mesh: [
     ...SHARED,
     (c) => c.list(Resources.nodes),
-    (c) => c.list(Resources.pods),
     (c) => c.list(Resources.crds),
     (c) => c.list(Resources.mutatingWebhooks),
     (c) => c.list(Resources.validatingWebhooks),

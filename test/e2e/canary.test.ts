@@ -1,11 +1,14 @@
-// `meshgate canary` end to end: the real CLI against one real Prometheus holding every preset (each
-// at its own hour) and the simulated cluster at the 10 % step.
+// `meshgate canary` end to end: the CLI against one real Prometheus holding every preset (each at its
+// own hour) and the simulated cluster at the 10 % step. Most runs call the CLI's main() in-process
+// (the same code, without a process start each); the healthy run, a usage error and `verify canary`
+// (which runs the canary suite in vitest) go through a real process.
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanaryVerdictDocument } from '../../src/canary/index.ts';
 import { startSimulator, type StartedSimulator } from '../../src/sim/index.ts';
+import { runMain } from '../faults/support.ts';
 import { runCli } from '../support/cli.ts';
 import { PRESET_NAMES, preset, type PresetName } from '../support/openmetrics-presets.ts';
 import { startPrometheus, type StartedPrometheus } from '../support/prometheus.ts';
@@ -40,6 +43,7 @@ async function canary(
   extra: string[] = [],
   url?: string,
   cluster: string[] = ['--kubeconfig', sim.kubeconfigPath],
+  inProcess = true,
 ) {
   const end = name === 'down' ? scenarios.healthyCanary.params.end : scenarios[name].params.end;
   const reportDir = path.join(dir, `reports-${runs++}`);
@@ -64,7 +68,7 @@ async function canary(
     'json',
     ...extra,
   ];
-  const res = await runCli(args);
+  const res = inProcess ? await runMain(args) : await runCli(args);
   let doc: CanaryVerdictDocument;
   try {
     doc = JSON.parse(res.stdout) as CanaryVerdictDocument;
@@ -79,12 +83,15 @@ async function canary(
   return { ...res, doc, metric, reportDir };
 }
 
-describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)', () => {
+describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)', { timeout: 180_000 }, () => {
   it('healthy canary: PASS, exit 0, every metric passed, the documented JSON and the verdict file', async () => {
-    const { code, doc, reportDir } = await canary('healthyCanary', [], undefined, [
-      '--scenario',
-      'scenarios/healthy',
-    ]);
+    const { code, doc, reportDir } = await canary(
+      'healthyCanary',
+      [],
+      undefined,
+      ['--scenario', 'scenarios/healthy'],
+      false,
+    );
     expect(doc.verdict).toBe('PASS');
     expect(code).toBe(0);
     expect(doc.step).toBe(25);
@@ -204,7 +211,7 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
   });
 
   it('wrong current step: exit 3 naming the current weight and the expected one', async () => {
-    const res = await runCli([
+    const res = await runMain([
       'canary',
       '--step',
       '50',
@@ -227,17 +234,17 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
       env: { K6_BIN: '', PATH: '/usr/bin:/bin' },
     });
     expect([k6.code, k6.stderr]).toEqual([3, expect.stringContaining('--load k6: no k6 executable found')]);
-    const unknown = await runCli(['canary', '--step', '25', '--load', 'jmeter']);
+    const unknown = await runMain(['canary', '--step', '25', '--load', 'jmeter']);
     expect([unknown.code, unknown.stderr]).toEqual([
       3,
       expect.stringContaining('--load jmeter: unknown load runner'),
     ]);
-    const step = await runCli(['canary', '--step', '30']);
+    const step = await runMain(['canary', '--step', '30']);
     expect([step.code, step.stderr]).toEqual([
       3,
       expect.stringContaining('--step 30 is not a step of the profile'),
     ]);
-    const end = await runCli(['canary', '--step', '25', '--end', 'yesterday']);
+    const end = await runMain(['canary', '--step', '25', '--end', 'yesterday']);
     expect([end.code, end.stderr]).toEqual([
       3,
       expect.stringContaining('--end "yesterday" is neither RFC 3339'),
@@ -245,7 +252,7 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
   });
 
   it('text output: a table a person can paste into a ticket', async () => {
-    const res = await runCli([
+    const res = await runMain([
       'canary',
       '--step',
       '25',

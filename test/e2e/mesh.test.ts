@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { verifyJson } from '../support/cli.ts';
+import { MESH_GATES } from '../../suites/mesh/mesh-gates.ts';
+import { gatesOnScenario } from '../support/run-gates.ts';
 
 const healthy = 'scenarios/healthy';
 const broken = (name: string): string => `scenarios/broken/${name}`;
@@ -45,15 +46,18 @@ const MESH_CHECKS = [
   'mesh.envoy.cluster-limits',
 ];
 
-const gateJson = (scenario: string) => verifyJson(['verify', 'mesh', '--scenario', scenario]);
+// The mesh suite's checks run in-process against one simulator per scenario: what a check says is the
+// same as through the CLI, without a vitest boot per scenario. The CLI's process boundary (exit codes,
+// suites kept apart in one run) is tested by prereq.test.ts, security.test.ts and one-worker-cache.test.ts.
+const gates = (scenario: string) => gatesOnScenario(scenario, MESH_GATES);
 
-// Each CLI run boots a simulator and vitest (~4 s alone); on 2 busy cores 16 concurrent runs need headroom.
-describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeout: 180_000 }, () => {
+// Generous: on 2 busy cores, many simulators start at once.
+describe.concurrent('meshgate verify mesh (its checks against the simulator)', { timeout: 180_000 }, () => {
   it('passes on the healthy reference cluster with exit 0, listing every check', async () => {
-    const { code, report, check } = await gateJson(healthy);
-    expect(report.checks.filter((c) => c.status !== 'passed')).toEqual([]);
-    expect(code).toBe(0);
-    expect(report.checks.map((c) => c.id)).toEqual(MESH_CHECKS);
+    const { exitCode, outcomes, check } = await gates(healthy);
+    expect([...outcomes].filter(([, c]) => c.status !== 'passed')).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect([...outcomes.keys()]).toEqual(MESH_CHECKS);
     expect(check('mesh.spire.entries').details[0]).toBe(
       '6 entries; 6/6 pods registered (6 by pod uid, 0 by ns/sa)',
     );
@@ -80,8 +84,8 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
       'istio.io/rev=stable (tag stable → revision 1-20-1); injected by istio-revision-tag-stable/rev.namespace',
     ],
   ])('%s is a valid setup: exit 0', async (scenario, id, detail) => {
-    const { code, check } = await gateJson(scenario);
-    expect(code).toBe(0);
+    const { exitCode, check } = await gates(scenario);
+    expect(exitCode).toBe(0);
     expect(check(id).details[0]).toContain(detail);
   });
 
@@ -191,25 +195,22 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
       'container web has no readinessProbe',
       'add readinessProbe: {httpGet: {path: /healthz, port: 3000}} to container web',
     ],
-  ])(
-    '%s: fails %s with exit 1, naming the object and the fix',
-    async (scenario, id, object, message, hint) => {
-      const { code, report, check } = await gateJson(broken(scenario));
-      expect(report.verdict).toBe('FAIL');
-      expect(code).toBe(1);
-      const c = check(id);
-      expect(c.status).toBe('failed');
-      const f = c.findings.find((x) => x.object === object);
-      expect(f, JSON.stringify(c.findings, null, 1)).toBeDefined();
-      expect(f?.message).toContain(message);
-      expect(f?.hint).toContain(hint);
-    },
-  );
+  ])('%s: fails %s (exit 1), naming the object and the fix', async (scenario, id, object, message, hint) => {
+    const { exitCode, verdict, check } = await gates(broken(scenario));
+    expect(verdict).toBe('FAIL');
+    expect(exitCode).toBe(1);
+    const c = check(id);
+    expect(c.status).toBe('failed');
+    const f = c.findings.find((x) => x.object === object);
+    expect(f, JSON.stringify(c.findings, null, 1)).toBeDefined();
+    expect(f?.message).toContain(message);
+    expect(f?.hint).toContain(hint);
+  });
 
   it('mesh-stats-not-exported: inconclusive (exit 2), naming the stats-matcher annotation', async () => {
-    const { code, report, check } = await gateJson(broken('mesh-stats-not-exported'));
-    expect(code).toBe(2);
-    expect(report.verdict).toBe('INCONCLUSIVE');
+    const { exitCode, verdict, check } = await gates(broken('mesh-stats-not-exported'));
+    expect(exitCode).toBe(2);
+    expect(verdict).toBe('INCONCLUSIVE');
     const c = check('mesh.envoy.circuit-breakers');
     expect(c.status).toBe('inconclusive');
     expect(c.findings.map((f) => f.object)).toEqual([
@@ -225,9 +226,9 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
   });
 
   it('mesh-pod-proxy-blocked: app health inconclusive (exit 2), naming the NetworkPolicy cause; stats still read by exec', async () => {
-    const { code, report, check } = await gateJson(broken('mesh-pod-proxy-blocked'));
-    expect(code).toBe(2);
-    expect(report.verdict).toBe('INCONCLUSIVE');
+    const { exitCode, verdict, outcomes, check } = await gates(broken('mesh-pod-proxy-blocked'));
+    expect(exitCode).toBe(2);
+    expect(verdict).toBe('INCONCLUSIVE');
     const c = check('mesh.app.health');
     expect(c.status).toBe('inconclusive');
     expect(c.findings).toHaveLength(4);
@@ -242,24 +243,24 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
       'kubectl -n zamaz-mesh exec zamaz-api-286jrvmmq6-fkv2l -c istio-proxy -- curl',
     );
     expect(check('mesh.envoy.circuit-breakers').status).toBe('passed');
-    expect(report.checks.some((x) => x.status === 'failed')).toBe(false);
+    expect([...outcomes.values()].some((x) => x.status === 'failed')).toBe(false);
   });
 
   it('mesh-forbidden: inconclusive (exit 2) when meshgate may not list pods in the mesh namespace', async () => {
-    const { code, report, check } = await gateJson(broken('mesh-forbidden'));
-    expect(code).toBe(2);
-    expect(report.verdict).toBe('INCONCLUSIVE');
+    const { exitCode, verdict, outcomes, check } = await gates(broken('mesh-forbidden'));
+    expect(exitCode).toBe(2);
+    expect(verdict).toBe('INCONCLUSIVE');
     const c = check('mesh.app.sidecars');
     expect(c.status).toBe('inconclusive');
     expect(c.findings[0]?.message).toContain('may not list pods in namespace zamaz-mesh');
     expect(c.findings[0]?.hint).toContain('grant the permission');
-    expect(report.checks.some((x) => x.status === 'failed')).toBe(false);
+    expect([...outcomes.values()].some((x) => x.status === 'failed')).toBe(false);
   });
 
   it('is inconclusive (exit 2) on a custom resource with a mistyped field, naming the object and field', async () => {
-    const { code, report, check } = await gateJson('scenarios/broken/malformed-virtualservice');
-    expect(code).toBe(2);
-    expect(report.verdict).toBe('INCONCLUSIVE');
+    const { exitCode, verdict, outcomes, check } = await gates('scenarios/broken/malformed-virtualservice');
+    expect(exitCode).toBe(2);
+    expect(verdict).toBe('INCONCLUSIVE');
     const weights = check('mesh.traffic.weights');
     expect(weights.status).toBe('inconclusive');
     expect(weights.findings[0]?.message).toContain(
@@ -270,6 +271,6 @@ describe.concurrent('meshgate verify mesh (CLI against the simulator)', { timeou
     expect(weights.findings[0]?.hint).toContain(
       'correct the field named above (kubectl -n zamaz-mesh edit virtualservice zamaz)',
     );
-    expect(report.checks.filter((c) => c.status === 'failed')).toEqual([]);
+    expect([...outcomes.values()].filter((c) => c.status === 'failed')).toEqual([]);
   });
 });

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClient, loadKubeConfig, Resources } from '../../src/cluster/index.ts';
 import { startSimulator, type StartedSimulator } from '../../src/sim/index.ts';
-import { attestedConfig, pathWithTools, runCli, verifyJson } from '../support/cli.ts';
+import { defaultProfile } from '../../src/profile/index.ts';
+import { PREREQ_GATES } from '../../suites/prereq/prereq-gates.ts';
+import { pathWithTools, runCli } from '../support/cli.ts';
+import { runGates } from '../support/run-gates.ts';
 
 let sim: StartedSimulator;
 beforeAll(async () => {
@@ -58,16 +61,18 @@ describe('meshgate snapshot', { timeout: 180_000 }, () => {
     expect(text).not.toContain('hunter2-s3cret');
     expect(text).toContain('DB_PASSWORD: <redacted by meshgate>');
 
-    const { config } = attestedConfig();
+    // The prereq checks, in-process, live and replayed (every suite's statuses: snapshot-replay.test.ts).
     const env = { PATH: pathWithTools() };
-    const live = await verifyJson(
-      ['verify', 'prereq', '--config', config, '--kubeconfig', sim.kubeconfigPath],
-      { env },
-    );
-    const replay = await verifyJson(['verify', 'prereq', '--config', config, '--scenario', out], { env });
-    expect(replay.code).toBe(live.code);
-    expect(replay.report.checks.map((c) => [c.id, c.status, c.details])).toEqual(
-      live.report.checks.map((c) => [c.id, c.status, c.details]),
-    );
+    const live = await runGates(sim.kubeconfigPath, defaultProfile, PREREQ_GATES, { env });
+    const replaySim = await startSimulator({ scenario: out });
+    try {
+      const replay = await runGates(replaySim.kubeconfigPath, defaultProfile, PREREQ_GATES, { env });
+      expect([...replay].map(([id, c]) => [id, c.status, c.details])).toEqual(
+        [...live].map(([id, c]) => [id, c.status, c.details]),
+      );
+      expect([...live.values()].every((c) => c.status === 'passed')).toBe(true);
+    } finally {
+      await replaySim.stop();
+    }
   });
 });

@@ -7,6 +7,7 @@ import type { ExitCodeValue } from '../../report/types.ts';
 export interface VerifyOptions {
   scenario?: string[];
   probe?: boolean;
+  allPods?: boolean;
   prometheus?: string;
   end?: string;
   window?: string;
@@ -22,6 +23,7 @@ export function verify(names: string[], opts: VerifyOptions, ce: CommandEnv): Pr
         ...targetOf(ce.global, opts.scenario),
         suites: gate.parseSuites(names),
         probe: opts.probe,
+        allPods: opts.allPods,
         prometheus: opts.prometheus,
         end: opts.end,
         window: opts.window,

@@ -1,0 +1,148 @@
+// Requests that grow with kinds, not pods: the prereq, mesh and security checks of one run (one
+// cluster client, so one cache, as in the CLI's one worker), counted by the simulator per verb,
+// resource and subresource, on healthy and on healthy with more mesh pods. Counts, never times.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HEALTHY, writeMeshOverlay } from '../../bench/lib/scenarios.ts';
+import { defaultProfile } from '../../src/profile/index.ts';
+import { startSimulator } from '../../src/sim/index.ts';
+import type { RequestRecord } from '../../src/sim/request-log.ts';
+import { MESH_GATES } from '../../suites/mesh/mesh-gates.ts';
+import { PREREQ_GATES } from '../../suites/prereq/prereq-gates.ts';
+import { SECURITY_GATES } from '../../suites/security/security-gates.ts';
+import type { GateGroup } from '../../suites/support/gate-spec.ts';
+import { clusterLayer } from '../faults/support.ts';
+import { runGates, type GateOutcome } from '../support/run-gates.ts';
+
+// prereq.tools asks this workstation, not the cluster.
+const GATES: GateGroup[] = [
+  ...PREREQ_GATES.map((g) => ({ ...g, gates: g.gates.filter((x) => x.id !== 'prereq.tools') })),
+  ...MESH_GATES,
+  ...SECURITY_GATES,
+];
+const EXTRA = 20;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'meshgate-counts-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Counted {
+  outcomes: Map<string, GateOutcome>;
+  /** Requests by `verb resource[/subresource]`. */
+  counts: Map<string, number>;
+  records: RequestRecord[];
+}
+
+async function counted(layers: string[], allPods = false): Promise<Counted> {
+  const log = path.join(tmp, `requests-${layers.length}-${allPods}-${Math.random()}.jsonl`);
+  const sim = await startSimulator({ scenario: layers, requestLog: log });
+  let outcomes: Map<string, GateOutcome>;
+  let snapshot: ReturnType<typeof sim.requestCounts>;
+  try {
+    outcomes = await runGates(sim.kubeconfigPath, defaultProfile, GATES, { allPods });
+    snapshot = sim.requestCounts();
+  } finally {
+    await sim.stop();
+  }
+  const counts = new Map(
+    snapshot.requests.map((r) => [
+      `${r.verb} ${r.resource}${r.subresource ? `/${r.subresource}` : ''}`,
+      r.count,
+    ]),
+  );
+  const records = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RequestRecord);
+  return { outcomes, counts, records };
+}
+
+const n = (c: Counted, key: string): number => c.counts.get(key) ?? 0;
+const failing = (c: Counted): string[] =>
+  [...c.outcomes].filter(([, o]) => o.status === 'failed' || o.status === 'crashed').map(([id]) => id);
+
+function meshOverlay(extra: number): string {
+  const dir = path.join(tmp, `mesh-${extra}`);
+  writeMeshOverlay(dir, extra);
+  return dir;
+}
+
+describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_000 }, () => {
+  it(`grow by one certs exec, one stats and one health pod-proxy call per extra mesh pod, and no list or review (${EXTRA} extra pods)`, async () => {
+    const [healthy, more] = await Promise.all([counted([HEALTHY]), counted([HEALTHY, meshOverlay(EXTRA)])]);
+    expect(failing(healthy)).toEqual([]);
+    expect(failing(more)).toEqual([]);
+
+    // Everything but the per-pod calls is the same, request for request: reads grow with kinds.
+    const perPod = ['create pods/exec', 'get pods/proxy'];
+    const rest = (c: Counted) => [...c.counts].filter(([k]) => !perPod.includes(k)).sort();
+    expect(rest(more)).toEqual(rest(healthy));
+    // Per extra pod: its certificates (exec, read once for mesh and security), its Envoy stats and
+    // its app health (pod proxy). Cluster limits are read from one pod per ReplicaSet.
+    expect(n(more, 'create pods/exec') - n(healthy, 'create pods/exec')).toBe(EXTRA);
+    expect(n(more, 'get pods/proxy') - n(healthy, 'get pods/proxy')).toBe(2 * EXTRA);
+
+    // No pod is asked the same thing twice.
+    const perPodCalls = (c: Counted) =>
+      c.records
+        .filter((r) => r.subresource === 'exec' || r.subresource === 'proxy')
+        .map((r) => `${r.verb} ${r.namespace ?? ''}/${r.name ?? ''}/${r.subresource}`);
+    for (const c of [healthy, more]) {
+      const calls = perPodCalls(c);
+      const byPod = new Map<string, number>();
+      for (const k of calls) byPod.set(k, (byPod.get(k) ?? 0) + 1);
+      // At most: certs + clusters (sampled pods) + the SPIRE server's healthcheck and entries by exec.
+      expect(
+        Math.max(...[...byPod].filter(([k]) => k.endsWith('/exec')).map(([, v]) => v)),
+      ).toBeLessThanOrEqual(2);
+    }
+
+    // Gateway and mesh pods are found by namespace and label selector, never by a list of every pod:
+    // the only list without a namespace is the Gateway selector's (labelSelector istio=ingressgateway).
+    const clusterWide = more.records.filter(
+      (r) => r.verb === 'list' && r.resource === 'pods' && !r.namespace,
+    );
+    expect(clusterWide.length).toBe(1);
+
+    // prereq.permissions: one SelfSubjectRulesReview per namespace of the profile, and a
+    // SelfSubjectAccessReview only for the cluster-wide permissions (8 kinds and the SAR create).
+    expect(n(healthy, 'create selfsubjectrulesreviews.authorization.k8s.io')).toBe(5);
+    expect(n(healthy, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(9);
+    expect(healthy.outcomes.get('prereq.permissions')?.details).toContainEqual(
+      expect.stringMatching(/^68 answered by 5 SelfSubjectRulesReview/),
+    );
+  });
+
+  it('reads Envoy cluster limits from one pod per ReplicaSet, and from every proxy with --all-pods', async () => {
+    const [sampled, all] = await Promise.all([counted([HEALTHY]), counted([HEALTHY], true)]);
+    const clusters = (c: Counted) => c.records.filter((r) => r.subresource === 'exec').length;
+    // healthy: 6 proxies (2 zamaz-api, 2 zamaz-frontend, 2 ingress gateway) in 3 ReplicaSets.
+    expect(clusters(all) - clusters(sampled)).toBe(3);
+    const limits = sampled.outcomes.get('mesh.envoy.cluster-limits');
+    expect(limits?.status).toBe('passed');
+    expect(limits?.details).toContainEqual(
+      expect.stringMatching(
+        /^sampled one pod per ReplicaSet .*Pod\/zamaz-mesh\/zamaz-api-\S+ for ReplicaSet\/zamaz-mesh\/zamaz-api-\S+ \(1 of 2\)/,
+      ),
+    );
+    expect(all.outcomes.get('mesh.envoy.cluster-limits')?.details).toContain(
+      'every proxy read (--all-pods): 6 pods',
+    );
+  });
+
+  it('asks each permission by SelfSubjectAccessReview where a rules review cannot be had, and says so', async () => {
+    const refused = clusterLayer({
+      forbidden: [{ verb: 'create', group: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }],
+    });
+    const c = await counted([HEALTHY, refused]);
+    const perm = c.outcomes.get('prereq.permissions');
+    expect(perm?.status).toBe('passed');
+    expect(n(c, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(77);
+    expect(perm?.details).toContain('77 of 77 required permissions granted');
+    expect(perm?.details).toContainEqual(
+      expect.stringMatching(
+        /^the SelfSubjectRulesReview in zamaz-mesh failed \(.*selfsubjectrulesreviews.*\): its permissions were asked one by one$/,
+      ),
+    );
+  });
+});
