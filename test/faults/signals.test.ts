@@ -76,9 +76,9 @@ describe('signals stop a run within seconds', { timeout: 180_000 }, () => {
   });
 
   it('a second SIGINT exits at once, without waiting for the write in flight', async () => {
-    // Every answer takes 3 s: the first SIGINT arrives while a scale-down is in flight, which a
+    // Every answer takes 2 s: the first SIGINT arrives while a scale-down is in flight, which a
     // graceful stop awaits (a write already sent is awaited and audited). The second does not wait.
-    const c = await startCluster([clusterLayer({ latency: '3s' })]);
+    const c = await startCluster([clusterLayer({ latency: '2s' })]);
     try {
       const cli = spawnCli(['rollback', ...c.flags]);
       await cli.waitFor(/wrote VirtualService/);
