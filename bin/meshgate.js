@@ -41,6 +41,12 @@ if (!checkout) {
 }
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+// `verify` runs vitest in this process, and a run it was told to cancel may still be winding down
+// when the command is over: vitest then sets process.exitCode = 1 (its collection "failed") and a
+// stopped verify would exit 1 instead of 143. The command's code is the contract: it is final.
+process.on('exit', () => {
+  process.exitCode = code;
+});
 // The command is over: whatever is still open (a stalled socket, a worker that ignored its cancel)
 // must not keep the process, so a stopped run is gone at once. stdout/stderr writes to
 // files and pipes are synchronous on Linux, so nothing printed is lost.

@@ -72,8 +72,8 @@ export function interruptedExitCode(signal: AbortSignal): number {
 
 /**
  * The durations the demo profile gets from --window. The canary interval is 1 s whatever the window:
- * meshgate's analysis window runs from the last shift to now (any whole number of seconds), and its
- * per-interval range queries line up with the window only when the interval divides it.
+ * the latency and overflow judges need at least 5 intervals per side, and the demo's windows are
+ * tens of seconds (any whole number of seconds: the analysis window runs from the last shift).
  */
 export function windowPlan(windowMs: number): { window: string; interval: string; monitorInterval: string } {
   const w = Math.round(windowMs / 1000);

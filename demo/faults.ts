@@ -38,7 +38,7 @@ export const FAULTS: Readonly<Record<FaultName, FaultDescription>> = {
   },
   stale: {
     what: "the gateway's stats endpoint stops answering shortly after the step starts (Prometheus' data goes stale)",
-    expect: 'INCONCLUSIVE: no move, exit 2',
+    expect: "INCONCLUSIVE, stale data (the gateway's series and their newest sample named): no move, exit 2",
     exitCode: 2,
   },
 };

@@ -88,11 +88,15 @@ function counted(source: MetricsSource, run: GateRun): MetricsSource {
   let answered = 0;
   const tick = <T>(p: Promise<T>): Promise<T> =>
     p.finally(() => run.progress.status(`Prometheus: ${++answered} queries answered`));
-  return {
+  const counting: MetricsSource = {
     query: (q, t) => tick(source.query(q, t)),
     queryRange: (q, s, e, step) => tick(source.queryRange(q, s, e, step)),
     isOnline: () => source.isOnline(),
   };
+  // The freshness rule reads Prometheus' scrape interval through the source's configYaml: dropping
+  // it here made every gate assume the 1m default and allow samples up to 2m old.
+  const config = (source as { configYaml?: () => Promise<string> }).configYaml;
+  return config ? Object.assign(counting, { configYaml: () => config.call(source) }) : counting;
 }
 
 /**

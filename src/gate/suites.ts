@@ -135,6 +135,10 @@ export async function runSuites(run: GateRun, suites: SuiteName[], ctx: RunConte
   run.progress.stage(`suites ${suites.join(', ')}: starting vitest`);
   let vitest: Vitest | undefined;
   const listeners = signalListeners();
+  // Vitest sets process.exitCode (1 when a cancelled run's collection "failed"): the gate's verdict
+  // decides the exit code, so what it set is undone once it is closed (bin/meshgate.js also pins the
+  // code, for a cancelled run that winds down after this returns).
+  const exitCodeBefore = process.exitCode;
   try {
     const { createVitest } = await import('vitest/node');
     const creating = createVitest(
@@ -186,7 +190,9 @@ export async function runSuites(run: GateRun, suites: SuiteName[], ctx: RunConte
     const v = vitest;
     const cancel = (): void => {
       const reason = run.interruption?.trigger ?? 'cancelled';
-      void v.cancelCurrentRun(reason as Parameters<Vitest['cancelCurrentRun']>[0]);
+      // A rejection here would be unhandled, and vitest's own unhandledRejection handler exits the
+      // process with 1: the run is being stopped anyway, so a failed cancel is ignored.
+      v.cancelCurrentRun(reason as Parameters<Vitest['cancelCurrentRun']>[0]).catch(() => undefined);
     };
     run.signal.addEventListener('abort', cancel, { once: true });
     const started = v.start(suites.map((s) => `suites/${s}/`));
@@ -208,6 +214,7 @@ export async function runSuites(run: GateRun, suites: SuiteName[], ctx: RunConte
     };
   } finally {
     if (vitest) await Promise.race([vitest.close().catch(() => undefined), later(CLOSE_GRACE_MS)]);
+    process.exitCode = exitCodeBefore;
     if (previous === undefined) delete process.env[RUN_CONTEXT_ENV];
     else process.env[RUN_CONTEXT_ENV] = previous;
     rmSync(dir, { recursive: true, force: true });

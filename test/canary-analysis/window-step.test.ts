@@ -196,6 +196,67 @@ describe('gathering', () => {
   });
 });
 
+describe('the interval grid', () => {
+  // Prometheus answers a range query at start, start + step, ... ≤ end: a fake that does the same,
+  // with 10 requests (no 5xx) per interval on each side of zamaz-api at the gateway.
+  const prometheusLike = () => {
+    const ranges: { start: Date; end: Date; step: number }[] = [];
+    const source: MetricsSource = {
+      query: async (q, time) => ({ type: 'vector', query: q, time, series: [], warnings: [] }),
+      queryRange: async (q, start, end, stepSeconds) => {
+        ranges.push({ start, end, step: stepSeconds });
+        const samples: { timeMs: number; value: number }[] = [];
+        for (let t = start.getTime(); t <= end.getTime(); t += stepSeconds * 1000)
+          samples.push({ timeMs: t, value: 10 });
+        const side = (ns: string) => ({
+          labels: {
+            reporter: 'source',
+            source_workload: 'istio-ingressgateway',
+            destination_service_namespace: ns,
+            destination_service_name: 'zamaz-api',
+            code_class: '2xx',
+            response_flags: '-',
+          },
+          samples,
+        });
+        const series = q.includes('istio_requests_total') ? [side('zamaz'), side('zamaz-mesh')] : [];
+        return { type: 'matrix', query: q, start, end, stepSeconds, series, warnings: [] };
+      },
+      isOnline: async () => true,
+    };
+    return { source, ranges };
+  };
+  const profileWith = (interval: string) => ({
+    ...defaultProfile,
+    canary: { ...defaultProfile.canary, interval },
+  });
+
+  it('lines up with what Prometheus answers when the interval does not divide the window', async () => {
+    const end = new Date('2026-11-29T10:30:00Z');
+    // 10 s judged in 3 s intervals: three whole intervals ending at the end (10:29:51 → 10:30:00).
+    const window = resolveWindow({ end, window: '10s', fallback: '10m' });
+    const { source, ranges } = prometheusLike();
+    const inputs = await gatherCanaryInputs({ source, profile: profileWith('3s'), window });
+    expect(ranges[0]).toEqual({ start: new Date('2026-11-29T10:29:54Z'), end, step: 3 });
+    const api = inputs.services.find((s) => s.service === 'zamaz-api')!;
+    if (!api.gateway.ok) throw new Error(api.gateway.error.message);
+    // Every interval has its sample (none NaN): 3 × 10 requests on each side.
+    expect(api.gateway.value.baseline.requests).toEqual([10, 10, 10]);
+    expect(api.gateway.value.canary.requests).toEqual([10, 10, 10]);
+  });
+
+  it('when it divides the window, covers it from one interval after the start to the end', async () => {
+    const end = new Date('2026-11-29T10:30:00Z');
+    const window = resolveWindow({ end, window: '12s', fallback: '10m' });
+    const { source, ranges } = prometheusLike();
+    const inputs = await gatherCanaryInputs({ source, profile: profileWith('3s'), window });
+    expect(ranges[0]).toEqual({ start: new Date('2026-11-29T10:29:51Z'), end, step: 3 });
+    const api = inputs.services.find((s) => s.service === 'zamaz-api')!;
+    if (!api.gateway.ok) throw new Error(api.gateway.error.message);
+    expect(api.gateway.value.canary.requests).toEqual([10, 10, 10, 10]);
+  });
+});
+
 describe('scrape interval', () => {
   it('takes the longest scrape_interval of the configuration, global and per job', () => {
     expect(longestScrapeInterval('global:\n  scrape_interval: 15s\nscrape_configs: []\n')).toBe(15_000);

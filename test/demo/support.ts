@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DemoSummary } from '../../demo/driver.ts';
 import type { AuditRecord } from '../../src/traffic/index.ts';
+import { isRunning, runningInGroup } from '../support/processes.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -89,18 +90,13 @@ export function runDemo(args: string[], opts: RunOptions = {}): Promise<DemoRun>
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Processes (or process groups) the demo started that are still running. */
+/**
+ * Processes (or process groups) the demo started that are still running. Zombies do not count: the
+ * demo kills a command's whole group when the command exits, and what it kills is reparented to
+ * PID 1, which reaps it when it gets to it (seconds later in a container).
+ */
 export function survivors(run: DemoRun): Array<{ pid: number; what: string }> {
-  return run.started.filter((p) => alive(p.pid) || alive(-p.pid));
+  return run.started.filter((p) => isRunning(p.pid) || runningInGroup(p.pid).length > 0);
 }
 
 /** The lines meshgate printed inside one stage of the demo's output (without the "│" prefix). */

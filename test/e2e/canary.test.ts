@@ -122,6 +122,8 @@ describe.concurrent('meshgate canary (CLI, real Prometheus, simulated cluster)',
       'canary_circuit_breakers',
       'canary_freshness',
     ]);
+    // The freshness rule uses the scrape interval Prometheus reports (its configuration), not a default.
+    expect(doc.freshness.source).toBe('prometheus');
     expect(doc.trace.every((t) => t.promql.length > 0 && t.result !== undefined)).toBe(true);
     const files = readdirSync(path.join(reportDir, 'verdicts'));
     expect(files).toEqual(['step-25-20261129T103000Z.json']);

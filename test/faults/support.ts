@@ -43,14 +43,25 @@ export interface Spawned {
   /** Resolves when stderr has printed text matching `pattern`. */
   waitFor(pattern: RegExp): Promise<void>;
   kill(signal: NodeJS.Signals): number;
+  /** The process id (with `detached`, also its process group's id). */
+  pid: number;
 }
 
-/** Spawns the real CLI, for what only a process shows: signals, exit codes, time to exit. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
+/**
+ * Spawns the real CLI, for what only a process shows: signals, exit codes, time to exit. With
+ * `detached` it leads a process group of its own, so what it starts can be found (and must be gone)
+ * by the group id; signals still go to the CLI alone, as `kill PID` sends them.
+ */
+export function spawnCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  opts: { detached?: boolean } = {},
+): Spawned {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   let stdout = '';
   let stderr = '';
@@ -85,6 +96,7 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Spawned {
       child.kill(signal);
       return Date.now();
     },
+    pid: child.pid ?? -1,
   };
 }
 

@@ -235,11 +235,16 @@ export async function gatherCanaryInputs(opts: GatherOptions): Promise<CanaryInp
   const intervalMs = parseSpanMs(c.interval, 'canary.interval');
   const interval = promDuration(intervalMs);
   const end = window.end;
-  // Range samples at start + interval, ..., end: each covers one whole interval inside the window.
-  const firstStep = Math.min(window.start.getTime() + intervalMs, end.getTime());
+  // Range samples at end − (n−1)·interval, ..., end: each covers one whole interval inside the
+  // window, and the range query starts at the grid's first point, so Prometheus answers at exactly
+  // the grid's times (it steps from the start it is given). When the interval does not divide the
+  // window, the remainder is left out at the window's start, never at its end (the newest data).
+  // A window shorter than one interval is judged on the one interval ending at its end.
+  const whole = Math.max(1, Math.floor((end.getTime() - window.start.getTime()) / intervalMs));
+  const firstStep = end.getTime() - (whole - 1) * intervalMs;
   const rangeStart = new Date(firstStep);
   const grid: number[] = [];
-  for (let t = end.getTime(); t >= firstStep; t -= intervalMs) grid.unshift(t);
+  for (let t = firstStep; t <= end.getTime(); t += intervalMs) grid.push(t);
   const stepSeconds = intervalMs / 1000;
   const gw = c.gatewayNamespace;
   const legacy = profile.namespaces.legacy;
