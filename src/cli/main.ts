@@ -19,6 +19,9 @@ import type { CommandEnv } from './run-command.ts';
 
 export const VERSION = '0.1.0';
 
+/** A repeat of the first signal within this many ms is the same signal delivered twice (see onSignal). */
+const DUPLICATE_SIGNAL_MS = 500;
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 function weightArg(text: string): number {
@@ -298,7 +301,14 @@ export async function main(
 
   const handleSignals = opts.handleSignals ?? io === processIo;
   let signals = 0;
+  let first: { sig: NodeJS.Signals; at: number } | undefined;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // One Ctrl-C or cancellation often arrives twice within milliseconds: `timeout` and terminals signal
+    // the whole process group and `npx`/`npm run` forward it to us as well. A repeat of the same signal
+    // that close to the first is that one signal, not a user insisting.
+    const now = Date.now();
+    if (first && first.sig === sig && now - first.at < DUPLICATE_SIGNAL_MS) return;
+    first ??= { sig, at: now };
     signals++;
     const code = sig === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated;
     if (signals > 1) {
