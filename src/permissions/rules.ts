@@ -39,6 +39,13 @@ export interface PermissionRule {
 }
 
 const READ = ['get', 'list'] as const;
+
+/** The Istio ConfigMaps read by name: mesh config and injector, unrevisioned and for the profile's revision. */
+function istioConfigMapNames(p: Profile): string[] {
+  const base = [p.istio.meshConfigMap, 'istio-sidecar-injector'];
+  const rev = p.istio.revision;
+  return rev && rev !== 'default' ? [...base, ...base.map((n) => `${n}-${rev}`)] : base;
+}
 const cluster = { cluster: true } as const;
 const ns = (namespace: keyof Profile['namespaces']) => ({ namespace }) as const;
 
@@ -72,8 +79,13 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     apiGroup: '',
     resources: ['nodes'],
     verbs: READ,
-    why: 'allocatable capacity; DaemonSets (CNI, SPIRE agent, CSI driver) on every node',
-    needs: ['mesh.spire.agents', 'mesh.spire.csi-driver', 'prereq.capacity'],
+    why: "allocatable capacity; DaemonSets (CNI, SPIRE agent, CSI driver) on every node; the nodes' zones for DestinationRules' locality failover",
+    needs: [
+      'mesh.spire.agents',
+      'mesh.spire.csi-driver',
+      'mesh.traffic.destination-rules',
+      'prereq.capacity',
+    ],
   },
   {
     id: 'cluster.pods',
@@ -191,9 +203,9 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     role: 'read',
     scope: cluster,
     apiGroup: 'networking.istio.io',
-    resources: ['gateways', 'virtualservices', 'destinationrules'],
+    resources: ['gateways', 'virtualservices', 'destinationrules', 'serviceentries'],
     verbs: READ,
-    why: 'routing to mesh hosts from any namespace: gateway, weights, circuit breakers, TLS modes; the canary reads its step and window start from the VirtualService',
+    why: 'routing to mesh hosts from any namespace: gateway, weights, circuit breakers, TLS modes; ServiceEntries (exported to every namespace by default) define hosts that routes and DestinationRules may name; the canary reads its step and window start from the VirtualService',
     needs: [
       'mesh.traffic.gateway',
       'mesh.traffic.virtual-service',
@@ -244,9 +256,14 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     apiGroup: '',
     resources: ['configmaps'],
     verbs: ['get'],
-    resourceNames: (p) => [p.istio.meshConfigMap],
-    why: 'the mesh config (trust domain, root namespace, auto mTLS), by name only',
-    needs: ['mesh.istio.mesh-config', 'mesh.spire.trust-domain', 'security.identity.trust-domain'],
+    resourceNames: istioConfigMapNames,
+    why: "the mesh config (trust domain, root namespace, auto mTLS) and the sidecar injector's proxy image, by name only (the default revision's and the profile's `istio.revision`): no list of every ConfigMap in the namespace",
+    needs: [
+      'mesh.istio.mesh-config',
+      'mesh.istio.proxy-versions',
+      'mesh.spire.trust-domain',
+      'security.identity.trust-domain',
+    ],
   },
   {
     id: 'istio.serviceaccounts',
@@ -406,6 +423,19 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     why: 'the observability stack has ready endpoints',
     needs: ['mesh.observability.stack'],
   },
+  // AuthorizationPolicies in the profile's other namespaces: a policy there that selects no running
+  // workload is dead configuration (istioctl analyze IST0127). A Role per namespace rather than a
+  // cluster-wide list: meshgate looks only where the profile says the migration lives.
+  ...(['spire', 'legacy', 'monitoring'] as const).map((n): PermissionRule => ({
+    id: `${n}.authorizationpolicies`,
+    role: 'read',
+    scope: ns(n),
+    apiGroup: 'security.istio.io',
+    resources: ['authorizationpolicies'],
+    verbs: READ,
+    why: `AuthorizationPolicies in the ${n} namespace select running workloads (IST0127)`,
+    needs: ['security.authz.allow-policies'],
+  })),
   // The gate's writes (shift, complete, rollback), on the profile's objects only.
   {
     id: 'traffic.virtualservice',
