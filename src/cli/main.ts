@@ -14,10 +14,11 @@ import type { WebhookOptions } from './commands/serve-webhook.ts';
 import type { ShiftOptions } from './commands/shift.ts';
 import type { VerifyOptions } from './commands/verify.ts';
 import { addGlobalOptions, readGlobalOptions, type GlobalOptions } from './global-options.ts';
+import { MESHGATE_VERSION } from '../run/constants.ts';
 import { processIo, type Io } from './output.ts';
 import type { CommandEnv } from './run-command.ts';
 
-export const VERSION = '0.1.0';
+export const VERSION = MESHGATE_VERSION;
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -50,6 +51,13 @@ function addAnalysisFlags(cmd: Command, defaultLoad: string, note = ''): Command
     );
 }
 
+/** `--report` on every command that records a run (docs/reports.md). */
+const reportFlag = (cmd: Command): Command =>
+  cmd.option(
+    '--report',
+    "build the run's self-contained HTML report at the end (<report-dir>/runs/<run>/report.html)",
+  );
+
 const scenarioFlag = (cmd: Command): Command =>
   cmd.option(
     '--scenario <dir>',
@@ -72,6 +80,7 @@ export function buildProgram(
   result: { code: ExitCodeValue },
   signal: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = [],
 ): Command {
   const program = addGlobalOptions(
     new Command('meshgate')
@@ -81,7 +90,14 @@ export function buildProgram(
   );
   program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   program.exitOverride();
-  const ce = (cmd: Command): CommandEnv => ({ io, global: readGlobalOptions(cmd), signal, env });
+  const ce = (cmd: Command): CommandEnv => ({
+    io,
+    global: readGlobalOptions(cmd),
+    signal,
+    env,
+    argv,
+    report: cmd.opts<{ report?: boolean }>().report === true,
+  });
 
   scenarioFlag(
     program
@@ -91,6 +107,10 @@ export function buildProgram(
       )
       .argument('[suites...]', 'suites to run'),
   )
+    .option(
+      '--report',
+      "build the run's self-contained HTML report at the end (<report-dir>/runs/<run>/report.html)",
+    )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
     .option('--prometheus <url>', 'canary suite: Prometheus base URL')
     .option('--end <time>', 'canary suite: end of the window (RFC 3339 or Unix seconds; default now)')
@@ -115,7 +135,7 @@ export function buildProgram(
       const { canary } = await import('./commands/canary.ts');
       result.code = await canary(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(canaryCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(canaryCmd, 'auto')));
 
   const shiftCmd = program
     .command('shift')
@@ -131,7 +151,7 @@ export function buildProgram(
       const { shift } = await import('./commands/shift.ts');
       result.code = await shift(weight, 'shift', opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(shiftCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(shiftCmd, 'auto')));
 
   const completeCmd = program
     .command('complete')
@@ -142,7 +162,7 @@ export function buildProgram(
       const { shift } = await import('./commands/shift.ts');
       result.code = await shift(100, 'complete', opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(completeCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(completeCmd, 'auto')));
 
   const monitorCmd = program
     .command('monitor')
@@ -155,7 +175,7 @@ export function buildProgram(
       const { monitor } = await import('./commands/monitor.ts');
       result.code = await monitor(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(monitorCmd, 'none'));
+  reportFlag(scenarioFlag(addAnalysisFlags(monitorCmd, 'none')));
 
   const rollbackCmd = program
     .command('rollback')
@@ -168,7 +188,7 @@ export function buildProgram(
       result.code = await rollback(opts, ce(cmd));
     });
   // An emergency rollback never fails on a flag copied from a canary command: accepted, ignored.
-  scenarioFlag(addAnalysisFlags(rollbackCmd, 'none', 'ignored (rollback needs no verdict): '));
+  reportFlag(scenarioFlag(addAnalysisFlags(rollbackCmd, 'none', 'ignored (rollback needs no verdict): ')));
   rollbackCmd.addOption(new Option('--step <n>', 'ignored (rollback needs no verdict)').hideHelp());
 
   const testCmd = program
@@ -180,7 +200,7 @@ export function buildProgram(
       const { testStep } = await import('./commands/test-step.ts');
       result.code = await testStep(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(testCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(testCmd, 'auto')));
 
   const webhookCmd = program
     .command('serve-webhook')
@@ -320,7 +340,7 @@ export async function main(
   };
 
   try {
-    const program = buildProgram(io, result, abort.signal, opts.env ?? process.env);
+    const program = buildProgram(io, result, abort.signal, opts.env ?? process.env, argv);
     await program.parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {

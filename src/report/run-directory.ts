@@ -273,6 +273,16 @@ export class RunDirectory {
     pruneRuns(this.reportDir, opts.keepRuns ?? DEFAULT_KEEP_RUNS, this.meta.command);
   }
 
+  /**
+   * Removes the directory of a run that never judged (a usage error, a profile that does not load):
+   * nothing in it would say more than the error already printed.
+   */
+  discard(): void {
+    if (this.finished) return;
+    this.finished = true;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
   private writeMeta(): void {
     writeFileSync(this.paths.meta, `${JSON.stringify(this.meta, null, 2)}\n`);
   }

@@ -30,6 +30,8 @@ export function serveWebhook(opts: WebhookOptions, ce: CommandEnv): Promise<Exit
           ),
       }),
     () => undefined,
-    { runTimeout: false },
+    // One process answers many calls: each call's verdict document is its record
+    // (<report-dir>/verdicts/), not a run directory of its own (docs/reports.md).
+    { runTimeout: false, recordRun: false },
   );
 }
