@@ -15,6 +15,7 @@ import type { ShiftOptions } from './commands/shift.ts';
 import type { VerifyOptions } from './commands/verify.ts';
 import { addGlobalOptions, readGlobalOptions, type GlobalOptions } from './global-options.ts';
 import { MESHGATE_VERSION } from '../run/constants.ts';
+import { addHelpTexts } from './help.ts';
 import { processIo, type Io } from './output.ts';
 import type { CommandEnv } from './run-command.ts';
 
@@ -89,6 +90,8 @@ export function buildProgram(
       .showHelpAfterError('(add --help for usage)'),
   );
   program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // Every command's help lists the global flags too (subcommands inherit this setting).
+  program.configureHelp({ showGlobalOptions: true });
   program.exitOverride();
   const ce = (cmd: Command): CommandEnv => ({
     io,
@@ -268,6 +271,21 @@ export function buildProgram(
       result.code = await report(readGlobalOptions(cmd), run, opts, io);
     });
 
+  program
+    .command('completion')
+    .description('print a shell completion script for bash or zsh (generated from these commands)')
+    .argument('<shell>', 'bash or zsh')
+    .action(async (shell: string) => {
+      const { completionScript, SHELLS } = await import('./completion.ts');
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        io.err(`error: completion for "${shell}": meshgate completes ${SHELLS.join(' and ')}\n`);
+        result.code = ExitCode.Usage;
+        return;
+      }
+      io.out(completionScript(program, shell as (typeof SHELLS)[number]));
+    });
+
+  addHelpTexts(program);
   return program;
 }
 

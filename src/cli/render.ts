@@ -78,10 +78,13 @@ export function renderMonitor(r: GateRunResult<MonitorDocument>, ce: CommandEnv)
   if (r.interrupted) ce.io.err(renderInterruption(r.interrupted));
 }
 
+/** Step 7: the smoke run, the security suite (its own summary line), then exactly one verdict line. */
 export function renderTestStep(r: GateRunResult<TestStepDocument>, ce: CommandEnv): void {
   const d = r.document;
   ce.io.out(`Step 7 smoke run: ${d.smoke.verdict} — ${d.smoke.reason}\n`);
-  ce.io.out(renderChecksText(d.security.checks, d.security.errors));
-  ce.io.out(`initial testing: ${d.verdict}\n`);
+  ce.io.out(renderChecksText(d.security.checks, d.security.errors, 'security suite'));
+  ce.io.out(
+    `verdict: ${d.verdict}  (Step 7 initial testing: smoke run ${d.smoke.verdict}, security suite ${d.security.verdict})\n`,
+  );
   if (r.interrupted) ce.io.err(renderInterruption(r.interrupted));
 }

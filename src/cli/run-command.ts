@@ -51,7 +51,7 @@ export async function runGateCommand<D>(
       signal: ce.signal,
       progress,
       env: ce.env,
-      recordRun: opts.recordRun,
+      recordRun: opts.recordRun ?? true,
       step: opts.step,
       argv: ce.argv,
     });

@@ -41,8 +41,9 @@ export interface GateRunOptions {
   progress?: ProgressSink | undefined;
   env?: NodeJS.ProcessEnv | undefined;
   /**
-   * Give the run its own directory `<reportDir>/runs/<UTC time>-<command>[-step-N]/` (docs/reports.md),
-   * default true; `serve-webhook` answers many calls and keeps its verdict documents only.
+   * Give the run its own directory `<reportDir>/runs/<UTC time>-<command>[-step-N]/` (docs/reports.md).
+   * The CLI asks for it on every gate command but `serve-webhook`, which answers many calls and keeps
+   * their verdict documents only; a webhook call's own run never has one.
    */
   recordRun?: boolean | undefined;
   /** The traffic step the command gates (`canary --step`, `shift <weight>`), for the directory's name. */
@@ -139,7 +140,7 @@ export class GateRun {
     this.progress = opts.progress ?? silentProgress;
     this.env = opts.env ?? process.env;
     this.runDirectory =
-      opts.recordRun === false
+      opts.recordRun !== true
         ? undefined
         : RunDirectory.start({
             reportDir: opts.reportDir,

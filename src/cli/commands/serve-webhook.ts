@@ -14,6 +14,11 @@ export interface WebhookOptions extends AnalysisOptions {
  * SIGINT/SIGTERM, which stop it cleanly (exit 0). --timeout is the budget of each call.
  */
 export function serveWebhook(opts: WebhookOptions, ce: CommandEnv): Promise<ExitCodeValue> {
+  // Said at once (progress may be off with --quiet): loading the profile and reaching the cluster
+  // come before the server listens.
+  ce.io.err(
+    `serve-webhook: starting on ${opts.host ?? '127.0.0.1'}:${opts.port ?? '(a free port)'}: loading the profile, reaching the cluster\n`,
+  );
   return runGateCommand<WebhookDocument>(
     ce,
     'serve-webhook',
@@ -26,7 +31,7 @@ export function serveWebhook(opts: WebhookOptions, ce: CommandEnv): Promise<Exit
         // With -o json stdout holds only the final document, so the address goes to stderr.
         onListening: (url) =>
           (ce.global.output === 'json' ? ce.io.err : ce.io.out)(
-            `serving canary verdicts for Flagger webhooks at ${url} (200 PASS, 412 FAIL, 503 INCONCLUSIVE)\n`,
+            `serving canary verdicts for Flagger webhooks at ${url} (200 PASS, 412 FAIL, 503 INCONCLUSIVE); POST the webhook payload there, GET ${url}/healthz; stop with Ctrl-C or SIGTERM\n`,
           ),
       }),
     () => undefined,
