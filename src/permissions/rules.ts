@@ -446,7 +446,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns(n),
     apiGroup: 'security.istio.io',
     resources: ['authorizationpolicies'],
-    verbs: READ,
+    verbs: LIST,
     why: `AuthorizationPolicies in the ${n} namespace select running workloads (IST0127)`,
     needs: ['security.authz.allow-policies'],
   })),
