@@ -132,7 +132,7 @@ describe('serve-webhook', () => {
     );
     expect(code).toBe(ExitCode.Pass);
     expect(stderr.split('\n')[0]).toBe(
-      'serve-webhook: starting on 127.0.0.1:(a free port): loading the profile, reaching the cluster',
+      'serve-webhook: starting on 127.0.0.1:(a free port): reaching the cluster',
     );
     expect(stdout).toMatch(
       /^serving canary verdicts for Flagger webhooks at http:\/\/127\.0\.0\.1:\d+ \(200 PASS, 412 FAIL, 503 INCONCLUSIVE\); POST the webhook payload there, GET http:\/\/127\.0\.0\.1:\d+\/healthz; stop with Ctrl-C or SIGTERM$/m,

@@ -14,11 +14,6 @@ export interface WebhookOptions extends AnalysisOptions {
  * SIGINT/SIGTERM, which stop it cleanly (exit 0). --timeout is the budget of each call.
  */
 export function serveWebhook(opts: WebhookOptions, ce: CommandEnv): Promise<ExitCodeValue> {
-  // Said at once (progress may be off with --quiet): loading the profile and reaching the cluster
-  // come before the server listens.
-  ce.io.err(
-    `serve-webhook: starting on ${opts.host ?? '127.0.0.1'}:${opts.port ?? '(a free port)'}: loading the profile, reaching the cluster\n`,
-  );
   return runGateCommand<WebhookDocument>(
     ce,
     'serve-webhook',
@@ -28,6 +23,8 @@ export function serveWebhook(opts: WebhookOptions, ce: CommandEnv): Promise<Exit
         ...opts,
         callTimeoutMs:
           ce.global.timeout !== undefined ? gate.durationFlag(ce.global.timeout, '--timeout') : undefined,
+        // Said once the flags are valid (a usage error stays one line), before the cluster is reached.
+        onStarting: (address) => ce.io.err(`serve-webhook: starting on ${address}: reaching the cluster\n`),
         // With -o json stdout holds only the final document, so the address goes to stderr.
         onListening: (url) =>
           (ce.global.output === 'json' ? ce.io.err : ce.io.out)(
