@@ -29,7 +29,11 @@ export function addGlobalOptions(program: Command): Command {
       'migration profile (default: ./meshgate.config.ts if present, else built-in defaults)',
     )
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .option('--report-dir <dir>', 'where reports and Allure results are written', DEFAULT_REPORT_DIR)
+    .option(
+      '--report-dir <dir>',
+      'where run directories (runs/, latest), reports and the audit log are written',
+      DEFAULT_REPORT_DIR,
+    )
     .option('-n, --namespace <name>', 'mesh namespace (overrides namespaces.mesh in the profile)')
     .option(
       '--timeout <duration>',

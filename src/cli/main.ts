@@ -14,10 +14,12 @@ import type { WebhookOptions } from './commands/serve-webhook.ts';
 import type { ShiftOptions } from './commands/shift.ts';
 import type { VerifyOptions } from './commands/verify.ts';
 import { addGlobalOptions, readGlobalOptions, type GlobalOptions } from './global-options.ts';
+import { MESHGATE_VERSION } from '../run/constants.ts';
+import { addHelpTexts } from './help.ts';
 import { processIo, type Io } from './output.ts';
 import type { CommandEnv } from './run-command.ts';
 
-export const VERSION = '0.1.0';
+export const VERSION = MESHGATE_VERSION;
 
 /** A repeat of the first signal within this many ms is the same signal delivered twice (see onSignal). */
 const DUPLICATE_SIGNAL_MS = 500;
@@ -53,6 +55,13 @@ function addAnalysisFlags(cmd: Command, defaultLoad: string, note = ''): Command
     );
 }
 
+/** `--report` on every command that records a run (docs/reports.md). */
+const reportFlag = (cmd: Command): Command =>
+  cmd.option(
+    '--report',
+    "build the run's self-contained HTML report at the end (<report-dir>/runs/<run>/report.html)",
+  );
+
 const scenarioFlag = (cmd: Command): Command =>
   cmd.option(
     '--scenario <dir>',
@@ -75,6 +84,7 @@ export function buildProgram(
   result: { code: ExitCodeValue },
   signal: AbortSignal,
   env: NodeJS.ProcessEnv = process.env,
+  argv: readonly string[] = [],
 ): Command {
   const program = addGlobalOptions(
     new Command('meshgate')
@@ -83,8 +93,17 @@ export function buildProgram(
       .showHelpAfterError('(add --help for usage)'),
   );
   program.configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  // Every command's help lists the global flags too (subcommands inherit this setting).
+  program.configureHelp({ showGlobalOptions: true });
   program.exitOverride();
-  const ce = (cmd: Command): CommandEnv => ({ io, global: readGlobalOptions(cmd), signal, env });
+  const ce = (cmd: Command): CommandEnv => ({
+    io,
+    global: readGlobalOptions(cmd),
+    signal,
+    env,
+    argv,
+    report: cmd.opts<{ report?: boolean }>().report === true,
+  });
 
   scenarioFlag(
     program
@@ -94,6 +113,10 @@ export function buildProgram(
       )
       .argument('[suites...]', 'suites to run'),
   )
+    .option(
+      '--report',
+      "build the run's self-contained HTML report at the end (<report-dir>/runs/<run>/report.html)",
+    )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
     .option('--all-pods', 'read every proxy, not one pod per ReplicaSet, for workload settings (mesh suite)')
     .option('--prometheus <url>', 'canary suite: Prometheus base URL')
@@ -119,7 +142,7 @@ export function buildProgram(
       const { canary } = await import('./commands/canary.ts');
       result.code = await canary(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(canaryCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(canaryCmd, 'auto')));
 
   const shiftCmd = program
     .command('shift')
@@ -135,7 +158,7 @@ export function buildProgram(
       const { shift } = await import('./commands/shift.ts');
       result.code = await shift(weight, 'shift', opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(shiftCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(shiftCmd, 'auto')));
 
   const completeCmd = program
     .command('complete')
@@ -146,7 +169,7 @@ export function buildProgram(
       const { shift } = await import('./commands/shift.ts');
       result.code = await shift(100, 'complete', opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(completeCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(completeCmd, 'auto')));
 
   const monitorCmd = program
     .command('monitor')
@@ -159,7 +182,7 @@ export function buildProgram(
       const { monitor } = await import('./commands/monitor.ts');
       result.code = await monitor(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(monitorCmd, 'none'));
+  reportFlag(scenarioFlag(addAnalysisFlags(monitorCmd, 'none')));
 
   const rollbackCmd = program
     .command('rollback')
@@ -172,7 +195,7 @@ export function buildProgram(
       result.code = await rollback(opts, ce(cmd));
     });
   // An emergency rollback never fails on a flag copied from a canary command: accepted, ignored.
-  scenarioFlag(addAnalysisFlags(rollbackCmd, 'none', 'ignored (rollback needs no verdict): '));
+  reportFlag(scenarioFlag(addAnalysisFlags(rollbackCmd, 'none', 'ignored (rollback needs no verdict): ')));
   rollbackCmd.addOption(new Option('--step <n>', 'ignored (rollback needs no verdict)').hideHelp());
 
   const testCmd = program
@@ -184,7 +207,7 @@ export function buildProgram(
       const { testStep } = await import('./commands/test-step.ts');
       result.code = await testStep(opts, ce(cmd));
     });
-  scenarioFlag(addAnalysisFlags(testCmd, 'auto'));
+  reportFlag(scenarioFlag(addAnalysisFlags(testCmd, 'auto')));
 
   const webhookCmd = program
     .command('serve-webhook')
@@ -252,6 +275,21 @@ export function buildProgram(
       result.code = await report(readGlobalOptions(cmd), run, opts, io);
     });
 
+  program
+    .command('completion')
+    .description('print a shell completion script for bash or zsh (generated from these commands)')
+    .argument('<shell>', 'bash or zsh')
+    .action(async (shell: string) => {
+      const { completionScript, SHELLS } = await import('./completion.ts');
+      if (!(SHELLS as readonly string[]).includes(shell)) {
+        io.err(`error: completion for "${shell}": meshgate completes ${SHELLS.join(' and ')}\n`);
+        result.code = ExitCode.Usage;
+        return;
+      }
+      io.out(completionScript(program, shell as (typeof SHELLS)[number]));
+    });
+
+  addHelpTexts(program);
   return program;
 }
 
@@ -331,7 +369,7 @@ export async function main(
   };
 
   try {
-    const program = buildProgram(io, result, abort.signal, opts.env ?? process.env);
+    const program = buildProgram(io, result, abort.signal, opts.env ?? process.env, argv);
     await program.parseAsync(argv, { from: 'user' });
     return result.code;
   } catch (err) {

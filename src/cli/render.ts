@@ -1,5 +1,6 @@
 // The terminal form of each command's result (with -o json the CLI prints the document instead).
 
+import path from 'node:path';
 import type { CanaryCommandDocument } from '../gate/canary-step.ts';
 import type { MonitorDocument } from '../gate/monitor.ts';
 import type { GateRunResult } from '../gate/run.ts';
@@ -38,7 +39,8 @@ export async function renderMove(r: GateRunResult<TrafficMoveDocument>, ce: Comm
     const { renderVerdictText } = await import('../gate/canary.ts');
     io.err(renderVerdictText(r.canary, r.verdictFile));
   }
-  const audit = `${global.reportDir}/audit.jsonl`;
+  // The file the audit line really went to (--report-dir honoured), and this run's copy of it.
+  const audit = r.auditFile ?? path.join(global.reportDir, 'audit.jsonl');
   const scaled = Object.entries(d.scaled ?? {})
     .map(([name, s]) => `${name} ${s.from} → ${s.to}`)
     .join(', ');
@@ -76,10 +78,13 @@ export function renderMonitor(r: GateRunResult<MonitorDocument>, ce: CommandEnv)
   if (r.interrupted) ce.io.err(renderInterruption(r.interrupted));
 }
 
+/** Step 7: the smoke run, the security suite (its own summary line), then exactly one verdict line. */
 export function renderTestStep(r: GateRunResult<TestStepDocument>, ce: CommandEnv): void {
   const d = r.document;
   ce.io.out(`Step 7 smoke run: ${d.smoke.verdict} — ${d.smoke.reason}\n`);
-  ce.io.out(renderChecksText(d.security.checks, d.security.errors));
-  ce.io.out(`initial testing: ${d.verdict}\n`);
+  ce.io.out(renderChecksText(d.security.checks, d.security.errors, 'security suite'));
+  ce.io.out(
+    `verdict: ${d.verdict}  (Step 7 initial testing: smoke run ${d.smoke.verdict}, security suite ${d.security.verdict})\n`,
+  );
   if (r.interrupted) ce.io.err(renderInterruption(r.interrupted));
 }

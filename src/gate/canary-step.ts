@@ -66,6 +66,7 @@ export async function canaryStep(
   req: CanaryRequest,
 ): Promise<GateRunResult<CanaryCommandDocument>> {
   const { profile, file } = await loadGateProfile(req, req, run.env);
+  run.facts.profile = profile;
   const analysis = analysisPlan(req, profile);
   const { step, expected } = parseStep(req.step, profile);
   await loadRunnerFor(analysis.load, profile, run.env);

@@ -185,6 +185,7 @@ export async function evaluateCanary(
     }
     const configurationError = doc.verdict === 'FAIL' ? null : analysis.configurationError;
     const file = writeVerdict(doc, run.reportDir);
+    run.trace(`canary-verdict-step-${req.step}`, doc);
     run.progress.line(`canary verdict for step ${req.step}: ${doc.verdict}`);
     return {
       doc,

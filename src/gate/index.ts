@@ -2,6 +2,8 @@
 // object with a plan, an AbortSignal, a deadline, a progress sink and a result. The CLI parses flags,
 // calls one of these, renders the result and exits; nothing here exits the process.
 export { GateRun, raceSignal } from './run.ts';
+export { recordRun, runChecks, runEnvironment } from './run-record.ts';
+export type { RunFacts } from './run-record.ts';
 export type { GateCommand, GatePlan, GateRunOptions, GateRunResult } from './run.ts';
 export { silentProgress } from './progress.ts';
 export type { ProgressSink } from './progress.ts';

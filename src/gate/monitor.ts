@@ -57,6 +57,7 @@ const mmss = (ms: number): string => {
 
 export async function monitor(run: GateRun, req: MonitorRequest): Promise<GateRunResult<MonitorDocument>> {
   const { profile, file } = await loadGateProfile(req, req, run.env);
+  run.facts.profile = profile;
   const analysis = analysisPlan(req, profile, 'none');
   await loadRunnerFor(analysis.load, profile, run.env);
   const durationText = req.duration ?? profile.traffic.monitorWindow;
@@ -183,6 +184,7 @@ export async function monitor(run: GateRun, req: MonitorRequest): Promise<GateRu
     });
     if (result.interrupted) doc.interrupted = result.interrupted;
     writeFileSync(out, `${JSON.stringify(doc, null, 2)}\n`);
+    run.trace('monitor-timeline', doc);
     return result;
   });
 }

@@ -24,6 +24,7 @@ export async function rollback(
 ): Promise<GateRunResult<TrafficMoveDocument>> {
   // Only the namespace and the profile matter here; --prometheus and the other canary flags are ignored.
   const { profile, file } = await loadGateProfile({ ...req }, {}, run.env);
+  run.facts.profile = profile;
   run.useDefaultTimeout(defaultTimeouts.rollback());
   return withCluster(run, req, async (session) => {
     const ctx: MoveContext = { run, profile, cluster: session.client };

@@ -12,8 +12,10 @@ import {
   type InterruptionReport,
   type Verdict,
 } from '../report/types.ts';
+import { RunDirectory } from '../report/run-directory.ts';
 import { appendAudit, type AuditRecord } from '../traffic/audit.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
+import type { RunFacts } from './run-record.ts';
 
 export type GateCommand =
   'verify' | 'canary' | 'shift' | 'complete' | 'monitor' | 'rollback' | 'test' | 'serve-webhook';
@@ -38,6 +40,16 @@ export interface GateRunOptions {
   signal?: AbortSignal | undefined;
   progress?: ProgressSink | undefined;
   env?: NodeJS.ProcessEnv | undefined;
+  /**
+   * Give the run its own directory `<reportDir>/runs/<UTC time>-<command>[-step-N]/` (docs/reports.md).
+   * The CLI asks for it on every gate command but `serve-webhook`, which answers many calls and keeps
+   * their verdict documents only; a webhook call's own run never has one.
+   */
+  recordRun?: boolean | undefined;
+  /** The traffic step the command gates (`canary --step`, `shift <weight>`), for the directory's name. */
+  step?: number | undefined;
+  /** The command line, for run.json (URLs lose their credentials there). */
+  argv?: readonly string[] | undefined;
 }
 
 /** Everything a report of one run needs; `document` is what `--output json` prints. */
@@ -65,6 +77,10 @@ export interface GateRunResult<D = unknown> {
   errors: string[];
   /** Lines for stderr in text mode beyond the document (a suite's failures before a refused shift). */
   notes: string[];
+  /** The cumulative audit log the run appended to (`<reportDir>/audit.jsonl`), when it wrote a line. */
+  auditFile?: string | undefined;
+  /** This run's directory under `<reportDir>/runs` (absent for serve-webhook). */
+  runDir?: string | undefined;
 }
 
 /** Rejects with the signal's Interrupted as soon as it aborts; the work itself is left to settle. */
@@ -105,6 +121,12 @@ export class GateRun {
   readonly plan: GatePlan = { checks: [], writes: [], files: [] };
   readonly audit: AuditRecord[] = [];
   readonly writes: string[] = [];
+  /** This run's directory (result.json, junit.xml, summary.md, traces, audit lines, Allure results). */
+  readonly runDirectory: RunDirectory | undefined;
+  /** What the run learnt about where it ran, for the report's environment (see run-record.ts). */
+  readonly facts: RunFacts = {};
+  /** The cumulative audit log, once a line was appended to it. */
+  auditFile: string | undefined;
   private readonly controller: RunController;
   private readonly deadline = new AbortController();
   private deadlineTimer: NodeJS.Timeout | undefined;
@@ -117,6 +139,15 @@ export class GateRun {
     this.reportDir = opts.reportDir;
     this.progress = opts.progress ?? silentProgress;
     this.env = opts.env ?? process.env;
+    this.runDirectory =
+      opts.recordRun !== true
+        ? undefined
+        : RunDirectory.start({
+            reportDir: opts.reportDir,
+            command: opts.command,
+            step: opts.step,
+            argv: opts.argv,
+          });
     if (opts.timeoutMs !== undefined) this.arm(opts.timeoutMs, '--timeout');
     const parents = [this.deadline.signal, ...(opts.signal ? [opts.signal] : [])];
     this.controller = new RunController({ parent: AbortSignal.any(parents) });
@@ -184,11 +215,29 @@ export class GateRun {
     return [...this.waitingOn.values()];
   }
 
-  /** Appends the audit line to `<reportDir>/audit.jsonl` and keeps it for the result. */
+  /**
+   * Appends the audit line to `<reportDir>/audit.jsonl` (the cumulative log) and to this run's
+   * `audit.jsonl`, and keeps it for the result.
+   */
   recordAudit(record: AuditRecord): void {
-    appendAudit(this.reportDir, record);
+    this.auditFile = appendAudit(this.reportDir, record);
+    this.runDirectory?.audit(record);
     this.audit.push(record);
   }
+
+  /**
+   * Keeps a decision trace (a canary verdict document, a monitor timeline) in the run's `traces/`;
+   * returns its path (undefined without a run directory). Names repeat in one run (monitor judges
+   * the same step many times), so a repeat gets `-2`, `-3`.
+   */
+  trace(name: string, doc: unknown): string | undefined {
+    const dir = this.runDirectory;
+    if (!dir) return undefined;
+    const used = (this.traceNames.get(name) ?? 0) + 1;
+    this.traceNames.set(name, used);
+    return dir.trace(used === 1 ? name : `${name}-${used}`, doc);
+  }
+  private readonly traceNames = new Map<string, number>();
 
   /** Notes a cluster write that was made (for the report and the interrupted audit line). */
   wrote(what: string): void {
@@ -253,6 +302,8 @@ export class GateRun {
       interrupted,
       errors: parts.errors ?? [],
       notes: parts.notes ?? [],
+      auditFile: this.auditFile,
+      runDir: this.runDirectory?.dir,
     };
   }
 

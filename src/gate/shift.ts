@@ -138,6 +138,7 @@ export async function runGate(
  */
 export async function shift(run: GateRun, req: ShiftRequest): Promise<GateRunResult<TrafficMoveDocument>> {
   const { profile, file } = await loadGateProfile(req, req, run.env);
+  run.facts.profile = profile;
   const analysis = analysisPlan(req, profile);
   await loadRunnerFor(analysis.load, profile, run.env);
   run.useDefaultTimeout(defaultTimeouts.shift(profile, analysis.load, req.verify !== false));

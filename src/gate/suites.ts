@@ -150,7 +150,13 @@ export async function runSuites(run: GateRun, suites: SuiteName[], ctx: RunConte
         watch: false,
         passWithNoTests: true,
         reporters: [
-          ['allure-vitest/reporter', { resultsDir: path.join(ctx.reportDir, 'allure-results') }],
+          // Into the run's own directory, so a report never mixes runs (docs/reports.md).
+          [
+            'allure-vitest/reporter',
+            {
+              resultsDir: run.runDirectory?.allureResults ?? path.join(ctx.reportDir, 'allure-results'),
+            },
+          ],
           {
             onTestModuleCollected(mod: TestModule) {
               const n = [...mod.children.allTests()].length;

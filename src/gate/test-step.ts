@@ -28,6 +28,7 @@ export interface TestStepDocument {
 
 export async function testStep(run: GateRun, req: TestStepRequest): Promise<GateRunResult<TestStepDocument>> {
   const { profile, file } = await loadGateProfile(req, req, run.env);
+  run.facts.profile = profile;
   const analysis = analysisPlan(req, profile);
   await loadRunnerFor(analysis.load, profile, run.env);
   run.useDefaultTimeout(defaultTimeouts.test());

@@ -26,11 +26,15 @@ export interface VerifyRequest extends TargetInputs {
 
 export async function verify(run: GateRun, req: VerifyRequest): Promise<GateRunResult<GateReport>> {
   const { profile, file } = await loadGateProfile(req, { prometheus: req.prometheus }, run.env);
+  run.facts.profile = profile;
   if (req.end !== undefined) endFlag(req.end);
   if (req.window !== undefined) windowFlag(req.window, profile);
   run.useDefaultTimeout(defaultTimeouts.verify());
   run.plan.checks.push(...req.suites.map((s) => `suite ${s}`));
-  run.plan.files.push(path.join(run.reportDir, 'last-gate.json'), path.join(run.reportDir, 'allure-results'));
+  run.plan.files.push(
+    path.join(run.reportDir, 'last-gate.json'),
+    ...(run.runDirectory ? [run.runDirectory.dir] : []),
+  );
   return withCluster(run, req, async (session) => {
     const base = {
       schema: 'meshgate.dev/gate-report/v1' as const,
@@ -62,7 +66,10 @@ export async function verify(run: GateRun, req: VerifyRequest): Promise<GateRunR
     // One cheap request first: an unreachable cluster is reported once, not once per check.
     run.progress.stage(`cluster ${session.identity.server}: checking it answers`);
     try {
-      await run.step(`the API server ${session.identity.server} (/version)`, () => session.client.version());
+      const version = await run.step(`the API server ${session.identity.server} (/version)`, () =>
+        session.client.version(),
+      );
+      run.facts.kubernetesVersion = version.gitVersion;
     } catch (err) {
       if (err instanceof Interrupted)
         return finish(

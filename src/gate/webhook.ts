@@ -26,6 +26,8 @@ export interface WebhookRequest extends TargetInputs, AnalysisInputs {
   callTimeoutMs?: number | undefined;
   /** Called once the server listens (the CLI prints the URL). */
   onListening?: ((url: string) => void) | undefined;
+  /** Called once the flags and the profile are valid, before the cluster is reached and the port bound. */
+  onStarting?: ((address: string) => void) | undefined;
 }
 
 /** HTTP status per verdict: Flagger treats any non-2xx answer as a failed check. */
@@ -61,6 +63,7 @@ export async function serveWebhook(
   await loadRunnerFor(analysis.load, profile, run.env);
   const port = req.port !== undefined ? integerFlag(req.port, '--port', 0, 65535) : 0;
   const host = req.host ?? '127.0.0.1';
+  req.onStarting?.(`${host}:${port === 0 ? '(a free port)' : port}`);
   return withCluster(run, req, async (session) => {
     let calls = 0;
     const handle = async (httpReq: IncomingMessage, res: ServerResponse): Promise<void> => {

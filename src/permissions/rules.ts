@@ -38,7 +38,17 @@ export interface PermissionRule {
   needs: readonly string[];
 }
 
+// The verbs the suites use: `list` (evidence on the failure path lists by name too), `get` only where
+// a check reads one object by name.
 const READ = ['get', 'list'] as const;
+const LIST = ['list'] as const;
+
+/** The Istio ConfigMaps read by name: mesh config and injector, unrevisioned and for the profile's revision. */
+function istioConfigMapNames(p: Profile): string[] {
+  const base = [p.istio.meshConfigMap, 'istio-sidecar-injector'];
+  const rev = p.istio.revision;
+  return rev && rev !== 'default' ? [...base, ...base.map((n) => `${n}-${rev}`)] : base;
+}
 const cluster = { cluster: true } as const;
 const ns = (namespace: keyof Profile['namespaces']) => ({ namespace }) as const;
 
@@ -71,9 +81,14 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: '',
     resources: ['nodes'],
-    verbs: READ,
-    why: 'allocatable capacity; DaemonSets (CNI, SPIRE agent, CSI driver) on every node',
-    needs: ['mesh.spire.agents', 'mesh.spire.csi-driver', 'prereq.capacity'],
+    verbs: LIST,
+    why: "allocatable capacity; DaemonSets (CNI, SPIRE agent, CSI driver) on every node; the nodes' zones for DestinationRules' locality failover",
+    needs: [
+      'mesh.spire.agents',
+      'mesh.spire.csi-driver',
+      'mesh.traffic.destination-rules',
+      'prereq.capacity',
+    ],
   },
   {
     id: 'cluster.pods',
@@ -81,7 +96,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: '',
     resources: ['pods'],
-    verbs: READ,
+    verbs: LIST,
     why: 'pods behind gateways, Services and policy selectors in any namespace',
     needs: [
       'mesh.istio.ingress-gateway',
@@ -122,7 +137,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: '',
     resources: ['services'],
-    verbs: READ,
+    verbs: LIST,
     why: 'LoadBalancer addresses, webhook Services, hosts that VirtualServices and DestinationRules name',
     needs: [
       'mesh.istio.webhooks',
@@ -142,7 +157,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: 'apps',
     resources: ['deployments'],
-    verbs: READ,
+    verbs: LIST,
     why: 'istiod, the gateway, the observability stack, the application (and the load balancer check)',
     needs: [
       'mesh.istio.istiod-ready',
@@ -162,7 +177,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: 'storage.k8s.io',
     resources: ['storageclasses', 'csidrivers'],
-    verbs: READ,
+    verbs: LIST,
     why: 'the default StorageClass; the SPIFFE CSI driver',
     needs: ['mesh.spire.csi-driver', 'prereq.storage-class', 'security.identity.spire-issued'],
   },
@@ -172,7 +187,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: 'admissionregistration.k8s.io',
     resources: ['mutatingwebhookconfigurations', 'validatingwebhookconfigurations'],
-    verbs: READ,
+    verbs: LIST,
     why: 'the sidecar injector and validation webhooks',
     needs: ['mesh.istio.webhooks', 'mesh.namespace.injection'],
   },
@@ -182,7 +197,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: 'apiextensions.k8s.io',
     resources: ['customresourcedefinitions'],
-    verbs: READ,
+    verbs: LIST,
     why: 'Istio CRDs installed and served at the versions meshgate reads',
     needs: ['mesh.istio.crds'],
   },
@@ -191,9 +206,9 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     role: 'read',
     scope: cluster,
     apiGroup: 'networking.istio.io',
-    resources: ['gateways', 'virtualservices', 'destinationrules'],
+    resources: ['gateways', 'virtualservices', 'destinationrules', 'serviceentries'],
     verbs: READ,
-    why: 'routing to mesh hosts from any namespace: gateway, weights, circuit breakers, TLS modes; the canary reads its step and window start from the VirtualService',
+    why: 'routing to mesh hosts from any namespace: gateway, weights, circuit breakers, TLS modes; ServiceEntries (exported to every namespace by default) define hosts that routes and DestinationRules may name; the canary reads its step and window start from the VirtualService',
     needs: [
       'mesh.traffic.gateway',
       'mesh.traffic.virtual-service',
@@ -212,7 +227,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: cluster,
     apiGroup: 'spire.spiffe.io',
     resources: ['clusterspiffeids'],
-    verbs: READ,
+    verbs: LIST,
     why: 'the SPIRE controller manager registrations of mesh workloads',
     needs: ['mesh.spire.cluster-spiffeids'],
   },
@@ -233,7 +248,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('istio'),
     apiGroup: 'apps',
     resources: ['daemonsets'],
-    verbs: READ,
+    verbs: LIST,
     why: 'the Istio CNI node agent',
     needs: ['mesh.istio.cni', 'mesh.namespace.restricted-cni'],
   },
@@ -244,9 +259,14 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     apiGroup: '',
     resources: ['configmaps'],
     verbs: ['get'],
-    resourceNames: (p) => [p.istio.meshConfigMap],
-    why: 'the mesh config (trust domain, root namespace, auto mTLS), by name only',
-    needs: ['mesh.istio.mesh-config', 'mesh.spire.trust-domain', 'security.identity.trust-domain'],
+    resourceNames: istioConfigMapNames,
+    why: "the mesh config (trust domain, root namespace, auto mTLS) and the sidecar injector's proxy image, by name only (the default revision's and the profile's `istio.revision`): no list of every ConfigMap in the namespace",
+    needs: [
+      'mesh.istio.mesh-config',
+      'mesh.istio.proxy-versions',
+      'mesh.spire.trust-domain',
+      'security.identity.trust-domain',
+    ],
   },
   {
     id: 'istio.serviceaccounts',
@@ -254,7 +274,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('istio'),
     apiGroup: '',
     resources: ['serviceaccounts'],
-    verbs: READ,
+    verbs: LIST,
     why: 'principals that AuthorizationPolicies allow from the gateway namespace',
     needs: ['security.authz.allow-policies'],
   },
@@ -264,7 +284,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('istio'),
     apiGroup: 'security.istio.io',
     resources: ['peerauthentications', 'authorizationpolicies'],
-    verbs: READ,
+    verbs: LIST,
     why: 'mesh-wide PeerAuthentication and AuthorizationPolicy in the root namespace',
     needs: [
       'security.mtls.strict',
@@ -293,38 +313,6 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     why: "the gateway proxies' merged stats (:15020) for the circuit-breaker check; without it meshgate falls back to exec",
     needs: [],
   },
-  // SPIRE: server health, registration entries, agents.
-  {
-    id: 'spire.workloads',
-    role: 'read',
-    scope: ns('spire'),
-    apiGroup: 'apps',
-    resources: ['daemonsets', 'statefulsets'],
-    verbs: READ,
-    why: 'the SPIRE server StatefulSet, the agent and CSI driver DaemonSets',
-    needs: ['mesh.spire.server', 'mesh.spire.agents', 'mesh.spire.csi-driver', 'mesh.spire.entries'],
-  },
-  {
-    id: 'spire.configmaps',
-    role: 'read',
-    scope: ns('spire'),
-    apiGroup: '',
-    resources: ['configmaps'],
-    verbs: ['get'],
-    resourceNames: (p) => [p.spire.serverConfigMap],
-    why: "the SPIRE server's server.conf (trust_domain), by name only",
-    needs: ['mesh.spire.trust-domain', 'security.identity.trust-domain'],
-  },
-  {
-    id: 'spire.exec',
-    role: 'read',
-    scope: ns('spire'),
-    apiGroup: '',
-    resources: ['pods/exec'],
-    verbs: ['create'],
-    why: '`spire-server healthcheck` and `spire-server entry show` in the server pod',
-    needs: ['mesh.spire.server', 'mesh.spire.entries'],
-  },
   // The mesh namespace: the application, its proxies and policies.
   {
     id: 'mesh.serviceaccounts',
@@ -332,7 +320,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('mesh'),
     apiGroup: '',
     resources: ['serviceaccounts'],
-    verbs: READ,
+    verbs: LIST,
     why: "each workload's own ServiceAccount; token automount; allowed principals",
     needs: ['mesh.app.service-accounts', 'security.authz.allow-policies', 'security.hygiene.sa-token'],
   },
@@ -342,7 +330,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('mesh'),
     apiGroup: 'networking.k8s.io',
     resources: ['networkpolicies'],
-    verbs: READ,
+    verbs: LIST,
     why: 'default deny, no allow-all, and the allowances the mesh needs',
     needs: ['security.netpol.default-deny', 'security.netpol.no-allow-all', 'security.netpol.allowances'],
   },
@@ -352,7 +340,7 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     scope: ns('mesh'),
     apiGroup: 'security.istio.io',
     resources: ['peerauthentications', 'authorizationpolicies'],
-    verbs: READ,
+    verbs: LIST,
     why: 'STRICT mTLS and deny-by-default in the mesh namespace',
     needs: [
       'security.mtls.strict',
@@ -396,16 +384,72 @@ export const PERMISSION_RULES: readonly PermissionRule[] = [
     why: 'a server-side dry run of a violating pod proves Pod Security rejects it (dryRun=All: nothing is stored)',
     needs: ['security.pss.enforced'],
   },
+  // SPIRE: server health, registration entries, agents.
+  {
+    id: 'spire.daemonsets',
+    role: 'read',
+    scope: ns('spire'),
+    apiGroup: 'apps',
+    resources: ['daemonsets'],
+    verbs: LIST,
+    why: 'the SPIRE agent and SPIFFE CSI driver DaemonSets',
+    needs: ['mesh.spire.agents', 'mesh.spire.csi-driver'],
+  },
+  {
+    id: 'spire.server',
+    role: 'read',
+    scope: ns('spire'),
+    apiGroup: 'apps',
+    resources: ['statefulsets', 'deployments'],
+    verbs: ['get'],
+    resourceNames: (p) => [p.spire.server.name],
+    why: 'the SPIRE server workload (StatefulSet or Deployment, as the profile says), by name only',
+    needs: ['mesh.spire.server', 'mesh.spire.entries'],
+  },
+  {
+    id: 'spire.configmaps',
+    role: 'read',
+    scope: ns('spire'),
+    apiGroup: '',
+    resources: ['configmaps'],
+    verbs: ['get'],
+    resourceNames: (p) => [p.spire.serverConfigMap],
+    why: "the SPIRE server's server.conf (trust_domain), by name only",
+    needs: ['mesh.spire.trust-domain', 'security.identity.trust-domain'],
+  },
+  {
+    id: 'spire.exec',
+    role: 'read',
+    scope: ns('spire'),
+    apiGroup: '',
+    resources: ['pods/exec'],
+    verbs: ['create'],
+    why: '`spire-server healthcheck` and `spire-server entry show` in the server pod',
+    needs: ['mesh.spire.server', 'mesh.spire.entries'],
+  },
   {
     id: 'monitoring.endpoints',
     role: 'read',
     scope: ns('monitoring'),
     apiGroup: '',
     resources: ['endpoints'],
-    verbs: READ,
+    verbs: LIST,
     why: 'the observability stack has ready endpoints',
     needs: ['mesh.observability.stack'],
   },
+  // AuthorizationPolicies in the profile's other namespaces: a policy there that selects no running
+  // workload is dead configuration (istioctl analyze IST0127). A Role per namespace rather than a
+  // cluster-wide list: meshgate looks only where the profile says the migration lives.
+  ...(['spire', 'legacy', 'monitoring'] as const).map((n): PermissionRule => ({
+    id: `${n}.authorizationpolicies`,
+    role: 'read',
+    scope: ns(n),
+    apiGroup: 'security.istio.io',
+    resources: ['authorizationpolicies'],
+    verbs: LIST,
+    why: `AuthorizationPolicies in the ${n} namespace select running workloads (IST0127)`,
+    needs: ['security.authz.allow-policies'],
+  })),
   // The gate's writes (shift, complete, rollback), on the profile's objects only.
   {
     id: 'traffic.virtualservice',

@@ -27,7 +27,12 @@ export function renderFindings(findings: Finding[]): string {
  * The terminal form of suite results: one line per check, findings indented under it, then a
  * verdict line over these checks.
  */
-export function renderChecksText(checks: CheckRecord[], errors: string[] = []): string {
+export function renderChecksText(
+  checks: CheckRecord[],
+  errors: string[] = [],
+  /** What the last line is called: `verdict` for a gate of checks only, a part's name otherwise. */
+  label = 'verdict',
+): string {
   const out: string[] = [];
   let suite = '';
   for (const c of checks) {
@@ -46,7 +51,7 @@ export function renderChecksText(checks: CheckRecord[], errors: string[] = []): 
   const s = summarise(checks);
   out.push(
     '',
-    `verdict: ${verdictOf(checks, errors)}  (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped)`,
+    `${label}: ${verdictOf(checks, errors)}  (${s.passed} passed, ${s.failed} failed, ${s.inconclusive} inconclusive, ${s.skipped} skipped)`,
   );
   return out.join('\n').replace(/^\n/, '') + '\n';
 }

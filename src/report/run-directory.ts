@@ -15,8 +15,8 @@ import {
 import path from 'node:path';
 import { checklistStates } from '../checklist/index.ts';
 import { systemClock, type Clock } from '../core/index.ts';
-import { writeAllureRunFiles } from './allure-run.ts';
-import { redact } from './evidence.ts';
+import { writeAllureCheckResults, writeAllureRunFiles } from './allure-run.ts';
+import { decisionTraceEvidence, redact } from './evidence.ts';
 import { renderJunit } from './junit.ts';
 import { renderSummaryMarkdown } from './render-summary.ts';
 import { redactUrl, type RunEnvironment } from './run-environment.ts';
@@ -260,6 +260,18 @@ export class RunDirectory {
         ),
     });
     writeFileSync(this.paths.summary, summary);
+    writeAllureCheckResults(this.allureResults, outcome.checks, {
+      startedAt: Date.parse(this.meta.startedAt),
+      stoppedAt: Date.parse(finishedAt),
+      traces: existsSync(this.paths.traces)
+        ? readdirSync(this.paths.traces).map((f) =>
+            decisionTraceEvidence(
+              JSON.parse(readFileSync(path.join(this.paths.traces, f), 'utf8')) as unknown,
+              f,
+            ),
+          )
+        : [],
+    });
     writeAllureRunFiles(this.allureResults, {
       environment: outcome.environment,
       checklist,
@@ -271,6 +283,16 @@ export class RunDirectory {
     this.writeMeta();
     pointLatest(this.reportDir, this.id);
     pruneRuns(this.reportDir, opts.keepRuns ?? DEFAULT_KEEP_RUNS, this.meta.command);
+  }
+
+  /**
+   * Removes the directory of a run that never judged (a usage error, a profile that does not load):
+   * nothing in it would say more than the error already printed.
+   */
+  discard(): void {
+    if (this.finished) return;
+    this.finished = true;
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   private writeMeta(): void {

@@ -41,11 +41,14 @@ import {
   checkWebhooks,
   checkWeights,
   controlPlane,
+  DEFAULT_REVISION,
   healthRequests,
   parseAdminClusterStats,
   parseClusterLimits,
   parseEntries,
   parsePrometheusClusterStats,
+  podRevision,
+  revisionedName,
   SPIRE_MANAGED_LABEL,
   spireServerArgv,
   type ControlPlane,
@@ -233,6 +236,26 @@ async function istioConfigMap(ctx: SuiteContext): Promise<KubeObject | undefined
   return ctx.cluster.find(Resources.configMaps, cp.names.meshConfig, ctx.profile.namespaces.istio);
 }
 
+/**
+ * The injector ConfigMaps (`istio-sidecar-injector[-<rev>]`) of the revisions the pods were injected
+ * by, each read by name: the proxy-version check compares a pod with its own revision's injector only,
+ * and a get by name needs no list of every ConfigMap in the Istio namespace (least privilege,
+ * src/permissions `istio.configmaps`).
+ */
+async function injectorConfigMaps(ctx: SuiteContext, pods: KubeObject[]): Promise<KubeObject[]> {
+  const revisions = new Set(pods.map((p) => podRevision(p) ?? DEFAULT_REVISION));
+  const found = await Promise.all(
+    [...revisions].map((r) =>
+      ctx.cluster.find(
+        Resources.configMaps,
+        revisionedName('istio-sidecar-injector', r),
+        ctx.profile.namespaces.istio,
+      ),
+    ),
+  );
+  return found.filter((cm): cm is KubeObject => cm !== undefined);
+}
+
 /** A kind's objects that have the shape Istio defines, and the ones that do not (reported on their own). */
 async function checked(
   cluster: ClusterClient,
@@ -380,14 +403,15 @@ export const MESH_GATES: GateGroup[] = [
         checkCni(await nsList(cluster, Resources.daemonSets, profile, 'istio'), profile),
       ),
 
-      spec('mesh.istio.proxy-versions', 'Proxies run the control plane version (IST0158)', async (ctx) =>
-        checkProxyVersions(
-          [...(await meshPods(ctx)), ...(await gatewayPods(ctx))],
+      spec('mesh.istio.proxy-versions', 'Proxies run the control plane version (IST0158)', async (ctx) => {
+        const pods = [...(await meshPods(ctx)), ...(await gatewayPods(ctx))];
+        return checkProxyVersions(
+          pods,
           await istioControlPlane(ctx),
-          await nsList(ctx.cluster, Resources.configMaps, ctx.profile, 'istio'),
+          await injectorConfigMaps(ctx, pods),
           ctx.profile,
-        ),
-      ),
+        );
+      }),
     ],
   },
 

@@ -34,8 +34,8 @@ function refOf(kind: string): ResourceRef | undefined {
 }
 
 /**
- * The objects the findings name, as the cluster has them now (through the run's cache, so usually no
- * new request). Secrets are never fetched; an object that cannot be read is said so, not skipped.
+ * The objects the findings name, as the cluster has them now (only on the failure path). Secrets are
+ * never fetched; an object that cannot be read is said so, not skipped.
  */
 export async function objectsOf(cluster: ClusterClient, findings: readonly Finding[]): Promise<Attachment[]> {
   const refs = referencedObjects(findings).filter((r) => r.kind !== 'Secret');
@@ -45,7 +45,12 @@ export async function objectsOf(cluster: ClusterClient, findings: readonly Findi
     const ref = refOf(r.kind);
     if (!ref) continue;
     try {
-      const obj = await cluster.find(ref, r.name, ref.namespaced ? r.namespace : undefined);
+      // A list by name, not a get: the checks' RBAC grants `list` (docs/rbac.md), and evidence must
+      // not need more than the check did.
+      const [obj] = await cluster.list(ref, {
+        ...(ref.namespaced ? { namespace: r.namespace } : {}),
+        fieldSelector: `metadata.name=${r.name}`,
+      });
       if (obj) objects.push({ ...obj, kind: obj.kind ?? r.kind });
       else notes.push(`${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}: not found`);
     } catch (err) {

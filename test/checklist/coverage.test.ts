@@ -11,6 +11,10 @@ import {
   type RunFacts,
 } from '../../src/checklist/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
+import { MESH_GATES } from '../../suites/mesh/mesh-gates.ts';
+import { PREREQ_GATES } from '../../suites/prereq/prereq-gates.ts';
+import { SECURITY_GATES } from '../../suites/security/security-gates.ts';
+import type { GateGroup } from '../../suites/support/gate-spec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const COPY = path.join(ROOT, 'docs/istio-migration-guide.md');
@@ -20,9 +24,14 @@ const ORIGINALS = [
   path.resolve(ROOT, '../../shared/seed/istio-migration-guide.md'),
 ].filter((p) => existsSync(p));
 
-/** Every check id the suites declare: `gate('suite', 'id', …)`, attestations from the profile. */
+/**
+ * Every check id the suites declare: the specs of each suite's -gates.ts (checks declared as data), the
+ * `gate('suite', 'id', …)`/`metricGate(…)` calls still written in *.test.ts (the canary suite), and
+ * the attestations from the profile.
+ */
 function suiteCheckIds(): Set<string> {
-  const ids = new Set<string>();
+  const groups: GateGroup[] = [...PREREQ_GATES, ...MESH_GATES, ...SECURITY_GATES];
+  const ids = new Set<string>(groups.flatMap((g) => g.gates.map((s) => s.id)));
   for (const suite of readdirSync(path.join(ROOT, 'suites'))) {
     const dir = path.join(ROOT, 'suites', suite);
     if (suite === 'support' || !existsSync(dir)) continue;

@@ -261,5 +261,7 @@ describe('deploy/ci: the steps, run against the simulator and Prometheus', () =>
     );
     expect(res.code).toBe(3);
     expect(res.out).toContain('meshgate canary: configuration or usage error (exit 3)');
+    // No run was made, so no earlier run's report is uploaded as this one's.
+    expect(res.out).toContain('meshgate canary: no run directory was made (exit 3): nothing to upload');
   }, 120_000);
 });

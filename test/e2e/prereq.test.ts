@@ -208,7 +208,7 @@ describe.concurrent(
       expect(res.stderr).toContain("unknown option '--no-such-flag'");
     });
 
-    it('prints a readable table in text mode, writes Allure results on every run, and `report` turns them into an HTML report', async () => {
+    it('prints a readable table in text mode, writes Allure results into the run directory of every run, and `report` turns them into an HTML report', async () => {
       const reportDir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-allure-'));
       const empty = await runCli(['report', '--report-dir', reportDir]);
       expect(empty.code).toBe(2);
@@ -225,14 +225,20 @@ describe.concurrent(
       );
       expect(run.stdout).toContain('Kubernetes v1.28.3 (minimum 1.25)');
       expect(run.stdout).toMatch(/verdict: PASS {2}\(13 passed, 0 failed, 0 inconclusive, 0 skipped\)/);
-      const results = readdirSync(path.join(reportDir, 'allure-results')).filter((f) =>
+      const runDir = path.join(reportDir, 'runs', readdirSync(path.join(reportDir, 'runs'))[0] ?? '');
+      expect(run.stderr).toContain(`run: ${runDir} (result.json, junit.xml, summary.md)\n`);
+      const results = readdirSync(path.join(runDir, 'allure-results')).filter((f) =>
         f.endsWith('-result.json'),
       );
       expect(results).toHaveLength(13);
+      // Nothing outside the run's directory: a report never mixes runs.
+      expect(existsSync(path.join(reportDir, 'allure-results'))).toBe(false);
       const res = await runCli(['report', '--report-dir', reportDir]);
       expect(res.code, res.stderr).toBe(0);
-      expect(res.stdout).toBe(`report: ${path.join(reportDir, 'allure-report', 'index.html')}\n`);
-      expect(existsSync(path.join(reportDir, 'allure-report', 'index.html'))).toBe(true);
+      expect(res.stdout).toBe(
+        `report: ${path.join(runDir, 'report.html')}\nsummary: ${path.join(runDir, 'summary.md')}\n`,
+      );
+      expect(existsSync(path.join(runDir, 'report.html'))).toBe(true);
     });
   },
 );

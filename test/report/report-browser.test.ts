@@ -1,82 +1,82 @@
-// The change-board reviewer's view: a run's report.html, opened from disk in a real browser, shows
-// this run only, its verdict and environment, the failing checklist item with its evidence and fix,
-// and INCONCLUSIVE as broken. Built once for the file (two suite runs, one report, one browser).
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+// The change-board reviewer's view, end to end through the real commands: `meshgate verify` (in
+// process, through main() with an injected Io) writes its own run directory, `meshgate report` builds
+// that run's report.html, and the file, opened from disk in a real browser, shows this run only, its
+// verdict and environment, the failing checklist item with its evidence and fix, and INCONCLUSIVE as
+// broken. An earlier run (a cheap `verify prereq` with another failure) shares the report directory,
+// so "this run only" is something the test can see fail.
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RunDirectory, summarise, type GateReport } from '../../src/report/index.ts';
-import { runCli } from '../support/cli.ts';
+import type { RunDirectory } from '../../src/report/index.ts';
+import { readRunMeta, summarise, type GateReport } from '../../src/report/index.ts';
+import { attestedConfig } from '../support/cli.ts';
+import { runMain } from '../faults/support.ts';
 import { CHROMIUM, CHROMIUM_ARGS, validateJunit } from './support.ts';
 
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-report-e2e-'));
-const EARLIER = 'scenarios/broken/mesh-spire-entry-missing';
+const EARLIER = 'scenarios/broken/prereq-no-default-storageclass';
 const THIS = 'scenarios/broken/mesh-pod-without-sidecar';
 const SIDE_CAR_TITLE = 'mesh.app.sidecars: Every mesh pod has a ready injected sidecar (IST0103)';
 const SIDE_CAR_FIX = 'remove the opt-out from the pod template';
+// Credentials in the Prometheus URL must never reach a report.
+const PROMETHEUS = 'https://reader:hunter2@prometheus.example:9090';
+const { config } = attestedConfig();
 
-/**
- * A gate run into its own run directory, the way src/gate does it: start, run the suites with the run
- * directory as their report dir (so Allure results land in it), finish with the JSON document.
- */
+/** One gate run as the CLI made it: its run directory (from the `run:` line) and its document. */
 interface GateRun {
-  run: RunDirectory;
+  run: { id: string; dir: string; allureResults: string; paths: RunDirectory['paths'] };
   doc: GateReport;
-  code: number | null;
+  code: number;
+  stderr: string;
 }
 
-function startRun(scenario: string): {
-  run: RunDirectory;
-  done: Promise<Awaited<ReturnType<typeof runCli>>>;
-} {
-  const run = RunDirectory.start({
+async function verifyRun(args: string[]): Promise<GateRun> {
+  const res = await runMain([
+    'verify',
+    ...args,
+    '-o',
+    'json',
+    '--config',
+    config,
+    '--prometheus',
+    PROMETHEUS,
+    '--report-dir',
     reportDir,
-    command: 'verify',
-    argv: ['verify', 'mesh', '--scenario', scenario],
-  });
-  return {
-    run,
-    done: runCli(['verify', 'mesh', '--scenario', scenario, '-o', 'json', '--report-dir', run.dir]),
+  ]);
+  const dir = /^run: (.+) \(result\.json, junit\.xml, summary\.md\)$/m.exec(res.stderr)?.[1];
+  if (!dir) throw new Error(`no run directory printed:\n${res.stderr}`);
+  const id = path.basename(dir);
+  const paths = {
+    result: path.join(dir, 'result.json'),
+    junit: path.join(dir, 'junit.xml'),
+    summary: path.join(dir, 'summary.md'),
+    traces: path.join(dir, 'traces'),
+    audit: path.join(dir, 'audit.jsonl'),
+    meta: path.join(dir, 'run.json'),
+    report: path.join(dir, 'report.html'),
   };
-}
-
-function finishRun(run: RunDirectory, res: Awaited<ReturnType<typeof runCli>>): GateRun {
-  const doc = JSON.parse(res.stdout) as GateReport;
-  run.finish({
-    verdict: doc.verdict,
-    exitCode: res.code ?? 2,
-    checks: doc.checks,
-    errors: doc.errors,
-    document: doc,
-    environment: {
-      meshgateVersion: '0.1.0',
-      profileFile: doc.profile,
-      cluster: doc.cluster,
-      kubernetesVersion: 'v1.28.3',
-      istioVersion: '1.20.1',
-      prometheusUrl: 'https://reader:hunter2@prometheus.example:9090',
-    },
-  });
-  return { run, doc, code: res.code };
+  return {
+    run: { id, dir, allureResults: path.join(dir, 'allure-results'), paths },
+    doc: JSON.parse(res.stdout) as GateReport,
+    code: res.code,
+    stderr: res.stderr,
+  };
 }
 
 let earlier: GateRun;
 let current: GateRun;
-let reportOut: Awaited<ReturnType<typeof runCli>>;
+let reportOut: Awaited<ReturnType<typeof runMain>>;
 let browser: Browser;
 let page: Page;
 let html: string;
 const remote: string[] = [];
 
 beforeAll(async () => {
-  // Both suite runs at once; the earlier one starts (and finishes) first, so latest is the second.
-  const a = startRun(EARLIER);
-  const b = startRun(THIS);
-  const [resA, resB] = await Promise.all([a.done, b.done]);
-  earlier = finishRun(a.run, resA);
-  current = finishRun(b.run, resB);
-  reportOut = await runCli(['report', '--history', '1', '--report-dir', reportDir]);
+  earlier = await verifyRun(['prereq', '--scenario', EARLIER, '--report']);
+  current = await verifyRun(['mesh', '--scenario', THIS]);
+  reportOut = await runMain(['report', '--history', '1', '--report-dir', reportDir]);
   html = existsSync(current.run.paths.report) ? readFileSync(current.run.paths.report, 'utf8') : '';
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage();
@@ -133,8 +133,8 @@ describe.sequential('meshgate report: one self-contained HTML file per run', () 
       ),
     );
     // The earlier run's failure is not in this report (its check passed here).
-    const earlierFailure = earlier.doc.checks.find((c) => c.status === 'failed');
-    expect(earlierFailure?.id).toBe('mesh.spire.entries');
+    const earlierFailure = earlier.doc.checks.find((c) => c.id === 'prereq.storage-class');
+    expect(earlierFailure?.status).toBe('failed');
     expect(html).not.toContain(earlierFailure?.findings[0]?.message ?? '(none)');
   });
 
@@ -198,24 +198,48 @@ describe('the run directory beside the report', () => {
     expect(md).not.toContain('hunter2');
   });
 
-  it('the earlier run kept its own results and the SPIRE entries it judged, as evidence', () => {
-    const dir = earlier.run.allureResults;
-    const results = readdirSync(dir)
-      .filter((f) => f.endsWith('-result.json'))
-      .map(
-        (f) =>
-          JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { name: string; steps: { name: string }[] },
-      );
-    expect(results).toHaveLength(earlier.doc.checks.length);
-    const spire = results.find((r) => r.name.startsWith('mesh.spire.entries:'));
-    expect(spire?.steps.map((s) => s.name)).toContain('spire-entries.yaml');
-    // Only a failing check carries evidence: the passing sidecar check of that run has none.
-    const sidecars = results.find((r) => r.name.startsWith('mesh.app.sidecars:'));
-    expect(sidecars?.steps.map((s) => s.name).filter((n) => n.endsWith('.yaml'))).toEqual([]);
+  it('each run kept its own Allure results; only a failing check carries its objects as evidence', () => {
+    const results = (dir: string) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('-result.json'))
+        .map(
+          (f) =>
+            JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as {
+              name: string;
+              steps: { name: string }[];
+            },
+        );
+    const before = results(earlier.run.allureResults);
+    const now = results(current.run.allureResults);
+    expect(before).toHaveLength(earlier.doc.checks.length);
+    expect(now).toHaveLength(current.doc.checks.length);
+    expect(before.every((r) => r.name.startsWith('prereq.'))).toBe(true);
+    expect(now.every((r) => r.name.startsWith('mesh.'))).toBe(true);
+    const sidecars = now.find((r) => r.name.startsWith('mesh.app.sidecars:'));
+    expect(sidecars?.steps.map((s) => s.name).join(' ')).toMatch(/Pod-zamaz-mesh-zamaz-api-[a-z0-9-]+\.yaml/);
+    const passing = now.find((r) => r.name.startsWith('mesh.istio.namespace:'));
+    expect(passing?.steps.map((s) => s.name).filter((n) => n.endsWith('.yaml'))).toEqual([]);
+  });
+
+  it('--report built the earlier run its own report.html at the end, and said where', () => {
+    expect(earlier.stderr).toContain(`report: ${earlier.run.paths.report}\n`);
+    const own = readFileSync(earlier.run.paths.report, 'utf8');
+    expect(own).toContain('meshgate verify — FAIL');
+    expect(own).not.toContain('hunter2');
+  });
+
+  it('run.json records the command without credentials; latest names this run', () => {
+    const meta = readRunMeta(current.run.dir);
+    expect(meta).toMatchObject({ command: 'verify', verdict: 'FAIL', exitCode: 1 });
+    expect(meta?.argv).toContain('https://prometheus.example:9090');
+    expect(JSON.stringify(meta)).not.toContain('hunter2');
+    expect(path.resolve(reportDir, readlinkSync(path.join(reportDir, 'latest')))).toBe(current.run.dir);
+    expect(current.code).toBe(1);
+    expect(earlier.code).toBe(1);
   });
 
   it('report of an unknown run says which runs exist', async () => {
-    const res = await runCli(['report', 'no-such-run', '--report-dir', reportDir]);
+    const res = await runMain(['report', 'no-such-run', '--report-dir', reportDir]);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain(
       `error: no run "no-such-run" in ${path.join(reportDir, 'runs')}; recent runs: ${earlier.run.id}, ${current.run.id}`,

@@ -154,6 +154,69 @@ describe('run directories', () => {
     expect(() => run.finish(outcome(), {}, clock)).toThrow(/already finished/);
   });
 
+  it('writes an Allure result for each check no suite wrote, INCONCLUSIVE as broken, with its trace', () => {
+    const reportDir = fresh();
+    const run = RunDirectory.start({ reportDir, command: 'canary', step: 25 });
+    // What the suites' reporter wrote for one check: left as it is, not written twice.
+    writeFileSync(
+      path.join(run.allureResults, 'from-vitest-result.json'),
+      JSON.stringify({
+        name: 'mesh.istio.namespace: …',
+        labels: [{ name: 'check', value: 'mesh.istio.namespace' }],
+      }),
+    );
+    run.trace('canary-verdict-step-25', {
+      verdict: 'INCONCLUSIVE',
+      token: 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+    });
+    const canary: CheckRecord = {
+      id: 'canary.error-ratio',
+      title: 'Mesh 5xx ratio is not above legacy',
+      suite: 'canary',
+      status: 'inconclusive',
+      details: ['INCONCLUSIVE zamaz-api: no data'],
+      findings: [{ object: 'canary/error-ratio/zamaz-api', message: 'no data', hint: 'check the scrape' }],
+    };
+    run.finish(outcome({ verdict: 'INCONCLUSIVE', exitCode: 2, checks: [...checks, canary] }));
+    const results = readdirSync(run.allureResults)
+      .filter((f) => f.endsWith('-result.json'))
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(path.join(run.allureResults, f), 'utf8')) as {
+            name: string;
+            status?: string;
+            description?: string;
+            labels: { name: string; value: string }[];
+            attachments?: { name: string; source: string }[];
+          },
+      );
+    expect(results.map((r) => r.name).sort()).toEqual([
+      'canary.error-ratio: Mesh 5xx ratio is not above legacy',
+      'mesh.app.sidecars: Every mesh pod has a sidecar',
+      'mesh.istio.namespace: …',
+    ]);
+    const written = results.find((r) => r.name.startsWith('canary.error-ratio'));
+    expect(written?.status).toBe('broken');
+    expect(written?.description).toContain('**Fix:** check the scrape');
+    expect(written?.labels).toContainEqual({ name: 'severity', value: 'blocker' });
+    expect(written?.labels).toContainEqual({ name: 'story', value: '10% traffic migrated' });
+    const trace = written?.attachments?.find((a) => a.name === 'canary-verdict-step-25.json');
+    expect(trace).toBeDefined();
+    const body = readFileSync(path.join(run.allureResults, trace?.source ?? ''), 'utf8');
+    expect(body).toContain('INCONCLUSIVE');
+    expect(body).not.toContain('eyJhbGciOiJIUzI1NiJ9');
+    const sidecars = results.find((r) => r.name.startsWith('mesh.app.sidecars'));
+    expect(sidecars?.status).toBe('failed');
+  });
+
+  it('a run that never judged (a usage error) leaves no directory and moves no latest', () => {
+    const reportDir = fresh();
+    const run = RunDirectory.start({ reportDir, command: 'verify' });
+    run.discard();
+    expect(existsSync(run.dir)).toBe(false);
+    expect(latestRunDir(reportDir)).toBeUndefined();
+  });
+
   it('never shares a directory between runs started in the same millisecond', () => {
     const reportDir = fresh();
     const clock = fakeClock('2026-12-01T10:30:00.000Z');

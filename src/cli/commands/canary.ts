@@ -30,5 +30,6 @@ export function canary(opts: CanaryOptions, ce: CommandEnv): Promise<ExitCodeVal
     'canary',
     (run, gate) => gate.canaryStep(run, { ...targetOf(ce.global, opts.scenario), ...opts }),
     renderCanary,
+    { step: Number.isInteger(Number(opts.step)) ? Number(opts.step) : undefined },
   );
 }

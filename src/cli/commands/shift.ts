@@ -25,5 +25,6 @@ export function shift(
     action,
     (run, gate) => gate.shift(run, { ...targetOf(ce.global, opts.scenario), ...opts, target, action }),
     renderMove,
+    { step: target },
   );
 }
