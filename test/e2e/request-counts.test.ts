@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HEALTHY, writeMeshOverlay } from '../../bench/lib/scenarios.ts';
+import { requiredAccess } from '../../src/permissions/index.ts';
 import { defaultProfile } from '../../src/profile/index.ts';
 import { startSimulator } from '../../src/sim/index.ts';
 import type { RequestRecord } from '../../src/sim/request-log.ts';
@@ -15,6 +16,11 @@ import { SECURITY_GATES } from '../../suites/security/security-gates.ts';
 import type { GateGroup } from '../../suites/support/gate-spec.ts';
 import { clusterLayer } from '../faults/support.ts';
 import { runGates, type GateOutcome } from '../support/run-gates.ts';
+
+/** What prereq.permissions asks: the read rules of src/permissions for the default profile. */
+const required = requiredAccess(defaultProfile);
+const clusterWide = required.filter((a) => a.namespace === undefined);
+const namespaces = new Set(required.flatMap((a) => (a.namespace === undefined ? [] : [a.namespace])));
 
 // prereq.tools asks this workstation, not the cluster.
 const GATES: GateGroup[] = [
@@ -99,17 +105,21 @@ describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_
 
     // Gateway and mesh pods are found by namespace and label selector, never by a list of every pod:
     // the only list without a namespace is the Gateway selector's (labelSelector istio=ingressgateway).
-    const clusterWide = more.records.filter(
+    const clusterWidePods = more.records.filter(
       (r) => r.verb === 'list' && r.resource === 'pods' && !r.namespace,
     );
-    expect(clusterWide.length).toBe(1);
+    expect(clusterWidePods.length).toBe(1);
 
     // prereq.permissions: one SelfSubjectRulesReview per namespace of the profile, and a
-    // SelfSubjectAccessReview only for the cluster-wide permissions (8 kinds and the SAR create).
-    expect(n(healthy, 'create selfsubjectrulesreviews.authorization.k8s.io')).toBe(5);
-    expect(n(healthy, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(9);
+    // SelfSubjectAccessReview only for the cluster-wide permissions (the list in src/permissions).
+    expect(n(healthy, 'create selfsubjectrulesreviews.authorization.k8s.io')).toBe(namespaces.size);
+    expect(n(healthy, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(clusterWide.length);
     expect(healthy.outcomes.get('prereq.permissions')?.details).toContainEqual(
-      expect.stringMatching(/^68 answered by 5 SelfSubjectRulesReview/),
+      expect.stringMatching(
+        new RegExp(
+          `^${required.length - clusterWide.length} answered by ${namespaces.size} SelfSubjectRulesReview`,
+        ),
+      ),
     );
   });
 
@@ -137,8 +147,8 @@ describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_
     const c = await counted([HEALTHY, refused]);
     const perm = c.outcomes.get('prereq.permissions');
     expect(perm?.status).toBe('passed');
-    expect(n(c, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(77);
-    expect(perm?.details).toContain('77 of 77 required permissions granted');
+    expect(n(c, 'create selfsubjectaccessreviews.authorization.k8s.io')).toBe(required.length);
+    expect(perm?.details).toContain(`${required.length} of ${required.length} required permissions granted`);
     expect(perm?.details).toContainEqual(
       expect.stringMatching(
         /^the SelfSubjectRulesReview in zamaz-mesh failed \(.*selfsubjectrulesreviews.*\): its permissions were asked one by one$/,
