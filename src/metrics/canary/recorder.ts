@@ -4,30 +4,13 @@
 import { MetricsError } from '../errors.ts';
 import { getTemplate, type Catalog } from '../catalog.ts';
 import { render, type TemplateVars, type PromQLTemplate } from '../template.ts';
-import type { InstantResult, Labels, Matrix, MetricsSource, Sample } from '../types.ts';
+import type { DecisionTraceEntry, RawSample } from '../../canary/document.ts';
+import type { InstantResult, Matrix, MetricsSource, Sample } from '../types.ts';
 
-/** A sample as Prometheus' API writes it: `[unix seconds, "value"]`, so NaN and ±Inf survive JSON. */
-export type RawSample = [number, string];
-
-export interface TraceEntry {
-  /** Which metric and side asked, e.g. "error-ratio/zamaz-api canary". */
-  readonly purpose: string;
-  readonly template: string;
-  readonly query: 'instant' | 'range';
-  readonly promql: string;
-  /** Instant: evaluation time; range: start, end and step. */
-  readonly time?: string;
-  readonly start?: string;
-  readonly end?: string;
-  readonly stepSeconds?: number;
-  /** The raw answer; absent when the query failed. */
-  readonly result?: {
-    readonly resultType: 'vector' | 'scalar' | 'matrix';
-    readonly series: readonly { labels: Labels; value?: RawSample; values?: RawSample[] }[];
-    readonly warnings: readonly string[];
-  };
-  readonly error?: { readonly kind: string; readonly message: string };
-}
+// The trace's shape is the verdict document's (src/canary/document.ts, schema in docs/output.md): one
+// definition, so what is recorded here is what the document declares.
+export type { RawSample } from '../../canary/document.ts';
+export type TraceEntry = DecisionTraceEntry;
 
 function raw(s: Sample): RawSample {
   const v = s.value;
