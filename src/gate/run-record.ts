@@ -18,11 +18,64 @@ export interface RunFacts {
   kubernetesVersion?: string | undefined;
 }
 
-/** The checks a run's reports show: the suites', plus a canary verdict's metrics as checks. */
+const unresolved = (c: CheckRecord): boolean => c.status === 'failed' || c.status === 'inconclusive';
+
+/** Why the run ended as it did, from its document (`reason`, `reasons`, a smoke run's) or interruption. */
+function verdictReason(result: GateRunResult): string {
+  const doc = (result.document ?? {}) as {
+    reason?: unknown;
+    reasons?: unknown;
+    smoke?: { verdict?: unknown; reason?: unknown };
+  };
+  const parts: string[] = [];
+  if (typeof doc.reason === 'string') parts.push(doc.reason);
+  else if (Array.isArray(doc.reasons)) parts.push(...doc.reasons.filter((r) => typeof r === 'string'));
+  if (typeof doc.smoke?.reason === 'string')
+    parts.push(`Step 7 smoke run ${String(doc.smoke.verdict)}: ${doc.smoke.reason}`);
+  if (result.interrupted) parts.push(result.interrupted.message);
+  return parts.length ? parts.join('; ') : `the ${result.command} gate ended ${result.verdict}`;
+}
+
+/**
+ * The gate's own verdict as one check, for a run whose checks do not carry it: `monitor` (its verdict
+ * is a timeline's), `test` (the smoke run is not a check), `rollback`, or a FAIL/INCONCLUSIVE reached
+ * before any check ran. Without it junit.xml would have no failing testcase for a failed gate, and a
+ * CI job that reads only JUnit would see green.
+ */
+function verdictCheck(result: GateRunResult): CheckRecord {
+  const step = result.step === undefined ? '' : ` step ${result.step}`;
+  const reason = verdictReason(result);
+  return {
+    id: `${result.command}.verdict`,
+    title: `meshgate ${result.command}${step}: gate verdict`,
+    suite: 'canary',
+    status: result.verdict === 'PASS' ? 'passed' : result.verdict === 'FAIL' ? 'failed' : 'inconclusive',
+    findings:
+      result.verdict === 'PASS'
+        ? []
+        : [
+            {
+              object: `meshgate ${result.command}${step}`,
+              message: `the gate ended ${result.verdict}: ${reason}`,
+              hint: 'read result.json and summary.md of this run for the evidence',
+            },
+          ],
+    details: [reason],
+  };
+}
+
+/**
+ * The checks a run's reports show: the suites', plus a canary verdict's metrics as checks, plus the
+ * gate's verdict when no check and no error explains it (a run with no check at all gets it too, so
+ * a JUnit reader sees one testcase whatever the command).
+ */
 export function runChecks(result: GateRunResult): CheckRecord[] {
   const checks = [...result.checks];
   const canary = result.canary;
   if (canary && !checks.some((c) => c.suite === 'canary')) checks.push(...canaryChecks(canary.metrics));
+  const explained =
+    result.verdict === 'PASS' ? checks.length > 0 : checks.some(unresolved) || result.errors.length > 0;
+  if (!explained) checks.push(verdictCheck(result));
   return checks;
 }
 

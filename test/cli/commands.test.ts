@@ -47,7 +47,11 @@ describe('rollback with --report-dir elsewhere', () => {
     ]);
     const dir = runLine(res.stderr) ?? '';
     expect(readFileSync(path.join(dir, 'result.json'), 'utf8')).toBe(res.stdout);
-    expect(validateJunit(readFileSync(path.join(dir, 'junit.xml'), 'utf8')).ok).toBe(true);
+    const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    expect(validateJunit(junit).ok).toBe(true);
+    // A rollback has no checks: its verdict is the one testcase, so a JUnit reader sees what it did.
+    expect(junit).toContain('<testcase name="rollback.verdict: meshgate rollback step 0: gate verdict"');
+    expect(junit).toMatch(/tests="1" failures="0" errors="0"/);
     expect(JSON.parse(readFileSync(path.join(dir, 'run.json'), 'utf8'))).toMatchObject({
       command: 'rollback',
       exitCode: res.code,
@@ -107,7 +111,16 @@ describe('meshgate test from outside the cluster', () => {
     ]);
     expect(res.stdout.trimEnd().endsWith(verdicts[0] ?? '(none)')).toBe(true);
     expect(res.stdout).toMatch(/^security suite: PASS {2}\(\d+ passed, 0 failed/m);
-    expect(runLine(res.stderr)).toMatch(/-test$/);
+    const dir = runLine(res.stderr) ?? '';
+    expect(dir).toMatch(/-test$/);
+    // The smoke run is not a check: without the gate's verdict as a testcase, junit.xml would show only
+    // the passing security suite, and a CI job reading JUnit alone would see green.
+    const junit = readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    expect(validateJunit(junit).ok).toBe(true);
+    expect(junit).toContain('<testcase name="test.verdict: meshgate test: gate verdict"');
+    expect(junit).toContain(
+      'message="meshgate test: the gate ended INCONCLUSIVE: Step 7 smoke run INCONCLUSIVE: none of the smoke targets answered',
+    );
   }, 180_000);
 });
 
