@@ -245,6 +245,29 @@ export class GateRun {
     this.progress.line(`wrote ${what}`);
   }
 
+  /**
+   * Marks a write command's writes as in flight until the returned function is called (after its
+   * audit line is recorded). A second signal exits the process at once (src/cli/main.ts), without
+   * awaiting the write; the audit line must still say what may have changed, so while writes are in
+   * flight an 'exit' listener (synchronous, as 'exit' requires) records `record` with outcome
+   * `interrupted`, the writes already seen and a reason that says the last one's fate is unknown.
+   */
+  writesInFlight(record: AuditRecord, what: string): () => void {
+    const onExit = (): void => {
+      const seen = this.writes.length ? `; already written: ${this.writes.join('; ')}` : '';
+      this.recordAudit({
+        ...record,
+        at: new Date().toISOString(),
+        outcome: 'interrupted',
+        reason:
+          `exited at once (second signal) while writing ${what}: whether that write was applied is unknown` +
+          `${seen}. Check ${record.object} and the mesh Deployments' replicas, then run the command again`,
+      });
+    };
+    process.once('exit', onExit);
+    return () => process.off('exit', onExit);
+  }
+
   /** The interruption part of a report: what stopped the run and what had not finished. */
   interruptionReport(pending: string[] = []): InterruptionReport | undefined {
     const i = this.interruption;

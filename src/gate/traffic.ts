@@ -80,7 +80,9 @@ export async function applyMove(ctx: MoveContext, move: MoveRequest): Promise<Mo
     run.recordAudit(record);
     return { record, patch: weightPatch(current, move.to, annotations) };
   }
-  run.progress.stage(`write: ${current.object} mesh weight ${current.split.meshWeight} % → ${move.to} %`);
+  const what = `${current.object} mesh weight ${current.split.meshWeight} % → ${move.to} %`;
+  run.progress.stage(`write: ${what}`);
+  const settled = run.writesInFlight(record, what);
   try {
     if (current.split.meshWeight === 0 && move.to > 0) {
       record.scaled = await restoreReplicas(cluster, profile, current, run.signal, (w) => run.wrote(w));
@@ -99,6 +101,10 @@ export async function applyMove(ctx: MoveContext, move: MoveRequest): Promise<Mo
       'Find out who changed it, then run the gate again';
     run.recordAudit(record);
     return { record, error: record.reason };
+  } finally {
+    // An Interrupted from the write is audited by the command (auditInterrupted), a success or a 409
+    // above: either way the graceful path owns the line from here.
+    settled();
   }
   run.recordAudit(record);
   return { record };
@@ -123,10 +129,12 @@ export async function rollbackAll(
     ...(why.verdictFile ? { verdictFile: why.verdictFile } : {}),
     reason: why.reason,
   };
-  run.progress.stage('write: emergency rollback (mesh weight 0 %, mesh Deployments to 0)');
+  const what = 'the emergency rollback (mesh weight 0 %, mesh Deployments to 0)';
+  run.progress.stage(`write: ${what}`);
+  const settled = run.writesInFlight(record, what);
   const outcome = await emergencyRollback(cluster, profile, auditAnnotations(record), run.signal, (w) =>
     run.wrote(w),
-  );
+  ).finally(settled);
   record.object = outcome.object;
   record.from = outcome.fromWeight;
   record.resourceVersion = outcome.resourceVersion;

@@ -93,6 +93,13 @@ describe('signals stop a run within seconds', { timeout: 180_000 }, () => {
       expect(r.stderr).toContain('meshgate: second SIGINT: exiting at once');
       // It did not wait for the graceful stop, which ends with the rollback's report on stdout.
       expect(r.stdout).toBe('');
+      // Yet the audit log says what may have changed: the write in flight, its fate unknown.
+      const lines = c.audit();
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ action: 'rollback', outcome: 'interrupted' });
+      expect(lines[0]?.reason).toContain(
+        'exited at once (second signal) while writing the emergency rollback (mesh weight 0 %, mesh Deployments to 0): whether that write was applied is unknown; already written: VirtualService/zamaz-mesh/',
+      );
     } finally {
       await c.sim.stop();
     }
