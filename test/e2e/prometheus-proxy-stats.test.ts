@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CLUSTER, envoyBreakerSeries, type PodName } from '../../bench/lib/envoy-series.ts';
 import { HEALTHY, writeMeshOverlay } from '../../bench/lib/scenarios.ts';
 import { ClusterClient, loadKubeConfig, Resources } from '../../src/cluster/index.ts';
 import type { KubeObject } from '../../src/cluster/types.ts';
@@ -25,14 +26,7 @@ const BREAKERS: GateGroup[] = [
     gates: MESH_GATES.flatMap((g) => g.gates).filter((g) => g.id === 'mesh.envoy.circuit-breakers'),
   },
 ];
-const CLUSTER = 'outbound|8080||zamaz-api.zamaz-mesh.svc.cluster.local';
-const OPEN_STATS = [
-  'circuit_breakers_default_cx_open',
-  'circuit_breakers_default_rq_pending_open',
-  'circuit_breakers_high_cx_open',
-  'outlier_detection_ejections_active',
-  'upstream_rq_pending_overflow',
-];
+const CLUSTER = DEFAULT_CLUSTER;
 
 /** What a pod with an open breaker reports: two default-priority breakers open, a host ejected. */
 const OPEN_VALUES: Record<string, number> = {
@@ -49,24 +43,15 @@ let healthyProm: StartedPrometheus;
 let brokenProm: StartedPrometheus;
 const key = (p: KubeObject) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
 
-/**
- * OpenMetrics for these pods' outbound cluster: the breaker stats at 0 every 15 s over the last
- * `spanS` seconds ending `agoS` seconds before now; `open` pods report one breaker open, a host
- * ejected and 7 pending overflows.
- */
-function envoySeries(of: KubeObject[], opts: { agoS?: number; spanS?: number; open?: Set<string> } = {}) {
-  const now = Math.floor(Date.now() / 1000) - (opts.agoS ?? 5);
-  const lines: string[] = [];
-  for (const stat of OPEN_STATS) {
-    lines.push(`# TYPE envoy_cluster_${stat} gauge`);
-    for (const p of of) {
-      const value = opts.open?.has(key(p)) ? (OPEN_VALUES[stat] ?? 0) : 0;
-      const labels = `namespace="${p.metadata.namespace ?? ''}",pod="${p.metadata.name}",cluster_name="${CLUSTER}"`;
-      for (let t = now - (opts.spanS ?? 60); t <= now; t += 15)
-        lines.push(`envoy_cluster_${stat}{${labels}} ${value} ${t}`);
-    }
-  }
-  return `${lines.join('\n')}\n# EOF\n`;
+const named = (of: KubeObject[]): PodName[] =>
+  of.map((p) => ({ namespace: p.metadata.namespace ?? '', name: p.metadata.name }));
+
+/** Breaker series at 0 over the last minute, ending `agoS` seconds ago; `open` pods report OPEN_VALUES. */
+function envoySeries(of: KubeObject[], opts: { agoS?: number; open?: Set<string> } = {}): string {
+  return envoyBreakerSeries(named(of), {
+    endS: Math.floor(Date.now() / 1000) - (opts.agoS ?? 5),
+    values: new Map([...(opts.open ?? [])].map((k) => [k, OPEN_VALUES])),
+  });
 }
 
 function profileWith(url: string): Profile {
