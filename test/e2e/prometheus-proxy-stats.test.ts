@@ -172,6 +172,22 @@ describe('mesh.envoy.circuit-breakers from Prometheus', { timeout: 180_000 }, ()
     expect([...readPods].sort()).toEqual(pods.map(key).sort());
   });
 
+  it('does not ask Prometheus without the token the profile names, reads every proxy and says why', async () => {
+    const profile: Profile = {
+      ...profileWith(healthyProm.url),
+      canary: { ...defaultProfile.canary, prometheus: { bearerTokenEnv: 'MESHGATE_TEST_UNSET_TOKEN' } },
+    };
+    const r = await run(profile);
+    expect(r.outcome.status).toBe('passed');
+    expect(r.outcome.details).toContainEqual(
+      expect.stringMatching(
+        /^Prometheus not asked \(canary\.prometheus\.bearerTokenEnv names MESHGATE_TEST_UNSET_TOKEN, which is not set or empty.*\): every proxy read directly$/,
+      ),
+    );
+    const readPods = new Set(r.perPod.map((c) => c.replace(/^\S+ (.*)\/(proxy|exec)$/, '$1')));
+    expect(readPods.size).toBe(pods.length);
+  });
+
   it(`costs no stats read per pod when Prometheus has the data (mesh and security suites, ${EXTRA} extra mesh pods)`, async () => {
     const groups = [...MESH_GATES, ...SECURITY_GATES];
     const [down, up] = await Promise.all([
