@@ -6,9 +6,12 @@
 //                                        30-day set is ~230 M samples, ~45 GB of OpenMetrics to import)
 //
 // The data are generated as OpenMetrics one day per file, imported with
-// `promtool tsdb create-blocks-from openmetrics`, and served by a real Prometheus on a free port.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+// `promtool tsdb create-blocks-from openmetrics` (one day's file at a time, then deleted, so the disk
+// holds one day of text), and served by a real Prometheus on a free port. The imported blocks are
+// cached (CANARY_BENCH_CACHE, default <tmpdir>/meshgate-bench-cache/canary-<days>d-v<N>): a second
+// run starts Prometheus on them at once. Delete the directory to regenerate.
+import { createWriteStream, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -18,7 +21,7 @@ import { gatherCanaryInputs, resolveWindow } from '../src/metrics/canary/index.t
 import { validateProfile } from '../src/profile/index.ts';
 import { runLegacyPlan } from '../test/canary-analysis/legacy-plan.ts';
 import { ENVOY_DEFAULT_BUCKETS_MS } from '../test/support/openmetrics.ts';
-import { startPrometheus } from '../test/support/prometheus.ts';
+import { importOpenMetrics, requirePromtool, startPrometheus } from '../test/support/prometheus.ts';
 
 const DAYS = Number(process.env.CANARY_BENCH_DAYS ?? 1);
 const SERVICES = Array.from({ length: 25 }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
@@ -27,6 +30,16 @@ const STEP = 15;
 const END = Date.UTC(2026, 11, 1, 12, 0, 0) / 1000;
 const LEGACY = 'zamaz';
 const MESH = 'zamaz-mesh';
+/** Bump when the generated series change, so a stale cache is not measured. */
+const DATA_VERSION = 1;
+const CACHE_DIR =
+  process.env.CANARY_BENCH_CACHE ??
+  join(tmpdir(), 'meshgate-bench-cache', `canary-${DAYS}d-v${DATA_VERSION}`);
+/**
+ * promtool's block window for a day's file: 2h·3^5 = 486 h, so a day is one pass over its text (two
+ * where it straddles a window edge) instead of twelve at the default 2 h.
+ */
+const IMPORT_BLOCK_DURATION = '486h';
 
 interface Series {
   name: string;
@@ -204,25 +217,75 @@ async function engineMs(url: string): Promise<number> {
   return seconds * 1000;
 }
 
-export async function runQueryBench() {
-  const dir = await mkdtemp(join(tmpdir(), 'meshgate-canary-bench-'));
-  const series = seriesSet();
-  const t0 = performance.now();
-  const files: string[] = [];
+interface DataSet {
+  samples: number;
+  openmetricsBytes: number;
+  generateSeconds: number;
+  importSeconds: number;
+  cached: boolean;
+  blocks: number;
+}
+
+/**
+ * Generates and imports the data set into {@link CACHE_DIR}/data unless a complete one is there
+ * (marked by `dataset.json`, written last). Day files are written to a scratch directory and
+ * deleted once imported.
+ */
+async function dataSet(series: Series[]): Promise<DataSet> {
+  const marker = join(CACHE_DIR, 'dataset.json');
+  const dataDir = join(CACHE_DIR, 'data');
+  if (existsSync(marker)) {
+    const saved = JSON.parse(await readFile(marker, 'utf8')) as DataSet;
+    return { ...saved, cached: true, blocks: await countBlocks(dataDir) };
+  }
+  await rm(CACHE_DIR, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  const promtool = await requirePromtool();
+  const scratch = await mkdtemp(join(tmpdir(), 'meshgate-canary-bench-'));
   let samples = 0;
   let bytes = 0;
-  const start = END - Math.round((DAYS * 86_400) / STEP) * STEP;
-  for (let d = 0; start + d * 86_400 < END; d++) {
-    const file = join(dir, `day-${d}.om`);
-    const from = start + d * 86_400 + (d === 0 ? 0 : STEP);
-    samples += await writeDay(file, series, from, Math.min(END, start + (d + 1) * 86_400));
-    bytes += (await stat(file)).size;
-    files.push(file);
+  let generateMs = 0;
+  let importMs = 0;
+  try {
+    const start = END - Math.round((DAYS * 86_400) / STEP) * STEP;
+    for (let d = 0; start + d * 86_400 < END; d++) {
+      const file = join(scratch, `day-${d}.om`);
+      const from = start + d * 86_400 + (d === 0 ? 0 : STEP);
+      const g0 = performance.now();
+      samples += await writeDay(file, series, from, Math.min(END, start + (d + 1) * 86_400));
+      bytes += (await stat(file)).size;
+      const i0 = performance.now();
+      generateMs += i0 - g0;
+      await importOpenMetrics(promtool, file, dataDir, IMPORT_BLOCK_DURATION);
+      importMs += performance.now() - i0;
+      await rm(file, { force: true });
+      process.stderr.write(`  day ${d + 1}/${DAYS}: ${(samples / 1e6).toFixed(1)} M samples so far\n`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
-  const generated = performance.now() - t0;
-  const prom = await startPrometheus({ files, readyTimeoutMs: 600_000 });
-  const loaded = performance.now() - t0 - generated;
-  await Promise.all(files.map((f) => rm(f, { force: true })));
+  const saved = {
+    samples,
+    openmetricsBytes: bytes,
+    generateSeconds: generateMs / 1000,
+    importSeconds: importMs / 1000,
+    cached: false,
+    blocks: await countBlocks(dataDir),
+  };
+  await writeFile(marker, JSON.stringify(saved));
+  return saved;
+}
+
+async function countBlocks(dataDir: string): Promise<number> {
+  return (await readdir(dataDir)).filter((n) => /^[0-9A-Z]{26}$/.test(n)).length;
+}
+
+export async function runQueryBench() {
+  const series = seriesSet();
+  const data = await dataSet(series);
+  const s0 = performance.now();
+  const prom = await startPrometheus({ tsdbDir: join(CACHE_DIR, 'data'), readyTimeoutMs: 600_000 });
+  const startSeconds = (performance.now() - s0) / 1000;
   const client = createPrometheusClient({
     url: prom.url,
     timeoutMs: 120_000,
@@ -242,10 +305,10 @@ export async function runQueryBench() {
   const out: Record<string, unknown> = {
     days: DAYS,
     series: series.length,
-    samples,
-    openmetricsBytes: bytes,
-    generateSeconds: generated / 1000,
-    importAndStartSeconds: loaded / 1000,
+    ...data,
+    prometheusStartSeconds: startSeconds,
+    prometheus: prom.version,
+    cache: CACHE_DIR,
   };
   try {
     const end = new Date(END * 1000);
@@ -304,7 +367,6 @@ export async function runQueryBench() {
   } finally {
     await client.close();
     await prom.stop();
-    await rm(dir, { recursive: true, force: true });
   }
   return { rows, out };
 }
@@ -315,7 +377,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(
     `canary queries per step: ${out.days} day(s) of 15 s data, 50 workloads, ${out.series} series, ` +
       `${(Number(out.samples) / 1e6).toFixed(1)} M samples (${(Number(out.openmetricsBytes) / 2 ** 30).toFixed(1)} GiB OpenMetrics; ` +
-      `generated in ${Number(out.generateSeconds).toFixed(0)} s, imported and started in ${Number(out.importAndStartSeconds).toFixed(0)} s); ` +
+      (out.cached
+        ? `blocks cached in ${String(out.cache)}, ${String(out.blocks)} blocks; `
+        : `generated in ${Number(out.generateSeconds).toFixed(0)} s, imported in ${Number(out.importSeconds).toFixed(0)} s into ${String(out.blocks)} blocks; `) +
+      `Prometheus started in ${Number(out.prometheusStartSeconds).toFixed(0)} s); ` +
       `median of ${REPEATS} after a warm-up; ${cpus().length} CPUs, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
   );
   console.log(

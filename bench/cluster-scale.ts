@@ -12,6 +12,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ClusterClient, loadKubeConfig, Resources } from '../src/cluster/index.ts';
+import { proxiedPods } from '../src/checks/pod-reads.ts';
+import { defaultProfile } from '../src/profile/index.ts';
+import { startPrometheus, type StartedPrometheus } from '../test/support/prometheus.ts';
+import { envoyBreakerSeries } from './lib/envoy-series.ts';
 import { loadScenario, startSimulator, type RequestCount, type RequestCounts } from '../src/sim/index.ts';
 import { machine, measure, median, type ProcessRun } from './lib/measure.ts';
 import { HEALTHY, writeBulkOverlay, writeLatencyLayer, writeMeshOverlay } from './lib/scenarios.ts';
@@ -22,7 +27,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
 
 /** The issue's goals: meshgate's wall time over the kubectl floor's, and requests per extra mesh pod. */
-const GOALS: Record<string, number> = { healthy: 2, 'pods-5000': 1.5, 'mesh-200': 3 };
+const GOALS: Record<string, number> = { healthy: 2, 'pods-5000': 1.5, 'mesh-200': 3, 'mesh-200-prom': 3 };
 const GOAL_REQUESTS_PER_MESH_POD = 1.5;
 
 interface Case {
@@ -32,6 +37,12 @@ interface Case {
   /** Extra pods in the mesh namespace (those cost per-pod exec and proxy calls). */
   extraMeshPods: number;
   layers: (dir: string) => string[];
+  /**
+   * Serve the proxies' Envoy breaker stats from a real Prometheus (`--prometheus`), fresh for the
+   * case's runs; without it the profile's in-cluster default URL does not resolve here and every
+   * proxy is read directly, as on a workstation with no Prometheus.
+   */
+  prometheus?: boolean;
 }
 
 const CASES: Case[] = [
@@ -56,7 +67,40 @@ const CASES: Case[] = [
       return [overlay];
     },
   },
+  {
+    name: 'mesh-200-prom',
+    extraPods: 200,
+    extraMeshPods: 200,
+    prometheus: true,
+    layers: (dir) => {
+      const overlay = path.join(dir, 'mesh-200-prom');
+      writeMeshOverlay(overlay, 200);
+      return [overlay];
+    },
+  },
 ];
+
+/** Seconds the backfilled stats stay fresh: samples run this far past the start (15 s apart). */
+const PROMETHEUS_SERIES_AHEAD_S = 3_600;
+
+/** A Prometheus holding 0-valued breaker stats of every proxy of the simulator, now and for the next hour. */
+async function prometheusFor(kubeconfig: string): Promise<StartedPrometheus> {
+  const cluster = new ClusterClient(loadKubeConfig({ kubeconfig }));
+  const pods = proxiedPods(
+    [
+      ...(await cluster.list(Resources.pods, { namespace: defaultProfile.namespaces.mesh })),
+      ...(await cluster.list(Resources.pods, { namespace: defaultProfile.namespaces.istio })),
+    ],
+    defaultProfile,
+  ).map((p) => ({ namespace: p.metadata.namespace ?? '', name: p.metadata.name }));
+  const now = Math.floor(Date.now() / 1000);
+  return startPrometheus({
+    openmetrics: envoyBreakerSeries(pods, {
+      endS: now + PROMETHEUS_SERIES_AHEAD_S,
+      spanS: PROMETHEUS_SERIES_AHEAD_S + 60,
+    }),
+  });
+}
 
 interface Pair {
   meshgate: ProcessRun;
@@ -130,6 +174,7 @@ async function runCase(c: Case, dir: string, latencyMs: number, healthyPods: num
     KUBECACHEDIR: path.join(home, 'cache'),
   };
   const reportDir = path.join(dir, 'reports');
+  const prom = c.prometheus ? await prometheusFor(sim.kubeconfigPath) : undefined;
   const result: CaseResult = {
     name: c.name,
     latencyMs,
@@ -156,6 +201,7 @@ async function runCase(c: Case, dir: string, latencyMs: number, healthyPods: num
           'json',
           '--report-dir',
           reportDir,
+          ...(prom ? ['--prometheus', prom.url] : []),
         ],
         { cwd: ROOT },
       );
@@ -188,6 +234,7 @@ async function runCase(c: Case, dir: string, latencyMs: number, healthyPods: num
       );
     }
   } finally {
+    await prom?.stop();
     await sim.stop();
     rmSync(home, { recursive: true, force: true });
   }
@@ -285,17 +332,18 @@ try {
     summaryRows(results),
   );
   const healthy = results.find((r) => r.name === 'healthy');
-  const mesh = results.find((r) => r.name === 'mesh-200' && r.latencyMs === healthy?.latencyMs);
-  if (healthy && mesh) {
+  for (const name of ['mesh-200', 'mesh-200-prom']) {
+    const mesh = results.find((r) => r.name === name && r.latencyMs === healthy?.latencyMs);
+    if (!healthy || !mesh) continue;
     const extra =
       ((mesh.pairs[0]?.meshgateRequests.total ?? 0) - (healthy.pairs[0]?.meshgateRequests.total ?? 0)) / 200;
     console.log(
-      `requests per extra mesh pod: ${extra.toFixed(2)} (goal ≤ ${GOAL_REQUESTS_PER_MESH_POD}: ${extra <= GOAL_REQUESTS_PER_MESH_POD ? 'met' : 'not met'})`,
+      `requests per extra mesh pod, ${name}: ${extra.toFixed(2)} (goal ≤ ${GOAL_REQUESTS_PER_MESH_POD}: ${extra <= GOAL_REQUESTS_PER_MESH_POD ? 'met' : 'not met'})`,
     );
   }
   if (healthy)
     console.log(`kinds read by verify (the kubectl floor reads these): ${healthy.kinds.join(', ')}`);
-  const { head, rows } = breakdownRows(results, ['healthy', 'pods-5000', 'mesh-200']);
+  const { head, rows } = breakdownRows(results, ['healthy', 'pods-5000', 'mesh-200', 'mesh-200-prom']);
   console.log(`\nAPI requests by kind, one verify run (${latencies[0]} ms per answer):`);
   printTable(head, rows);
   for (const r of results) console.log(`${r.name} @${r.latencyMs} ms: ${r.verdict}`);

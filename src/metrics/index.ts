@@ -52,3 +52,5 @@ export { defaultCatalog, getTemplate, mergeCatalog } from './catalog.ts';
 export type { Catalog, CatalogInput, DefaultCatalog, TemplateName } from './catalog.ts';
 export { queryRangeTemplate, queryTemplate } from './trace.ts';
 export type { TracedInstant, TracedRange } from './trace.ts';
+export { PROXY_STATS_MAX_AGE_MS, podKey, proxyStatsTemplates, readProxyStats } from './proxy-stats.ts';
+export type { ProxyClusterStats, ProxyStatsAnswer } from './proxy-stats.ts';

@@ -73,6 +73,8 @@ import {
   spireServerPod as selectSpireServerPod,
   STATS_ARGV,
 } from '../../src/checks/pod-reads.ts';
+import { createPrometheusClient, podKey, readProxyStats } from '../../src/metrics/index.ts';
+import { prometheusOptions } from '../../src/metrics/canary/client-options.ts';
 import type { Profile } from '../../src/profile/index.ts';
 import { envoyStatsEvidence, spireEntriesEvidence } from '../../src/report/evidence.ts';
 import type { SuiteContext } from '../support/context.ts';
@@ -170,6 +172,79 @@ async function podStats(
   } catch (err) {
     // Forbidden exec included: the check reports this proxy as unreadable (inconclusive), never as healthy.
     return { pod, error: `${proxyError}; exec: ${errorText(err)}` };
+  }
+}
+
+/** One attempt, a short wait: Prometheus only saves requests here, the pods can always be read. */
+const PROXY_STATS_PROMETHEUS_TIMEOUT_MS = 5_000;
+
+interface PrometheusStats {
+  /** `namespace/pod` → the stats Prometheus holds for it (fresh series of its outbound clusters). */
+  stats: Map<string, PodStats>;
+  /** What was asked and what must be read directly, for the check's details. */
+  details: string[];
+}
+
+const statsLine = (stat: string, cluster: string, value: number) =>
+  `envoy_cluster_${stat}{cluster_name="${cluster}"} ${value}`;
+
+/**
+ * The Envoy breaker stats of these proxies from Prometheus (`profile.prometheus.url`, the canary's
+ * setting, `--prometheus`): two queries for every pod. A pod Prometheus has no fresh outbound series
+ * of is not in the answer, and is read directly by the caller; so is every pod when Prometheus
+ * cannot be asked (unreachable, refused, no credential).
+ */
+async function prometheusStats(
+  ctx: SuiteContext,
+  pods: KubeObject[],
+  onRaw?: (pod: KubeObject, stats: string) => void,
+): Promise<PrometheusStats> {
+  const stats = new Map<string, PodStats>();
+  if (pods.length === 0) return { stats, details: [] };
+  let client;
+  try {
+    client = createPrometheusClient({
+      ...prometheusOptions(ctx.profile, ctx.env ?? process.env),
+      timeoutMs: PROXY_STATS_PROMETHEUS_TIMEOUT_MS,
+      retry: { maxAttempts: 1 },
+    });
+  } catch (err) {
+    return { stats, details: [`Prometheus not asked (${errorText(err)}): every proxy read directly`] };
+  }
+  const url = client.options.url;
+  try {
+    const namespaces = [...new Set(pods.map((p) => p.metadata.namespace ?? ''))].sort();
+    const answer = await readProxyStats(client, namespaces, new Date());
+    const direct: string[] = [];
+    for (const pod of pods) {
+      const key = podKey(pod.metadata.namespace ?? '', pod.metadata.name);
+      const clusters = answer.pods.get(key);
+      if (!clusters) {
+        direct.push(`Pod/${key} (${answer.stale.get(key) ?? 'no outbound cluster series in Prometheus'})`);
+        continue;
+      }
+      stats.set(key, { pod, stats: clusters, source: `Prometheus ${url}` });
+      onRaw?.(
+        pod,
+        [...clusters]
+          .flatMap(([cluster, m]) => [...m].map(([stat, v]) => statsLine(stat, cluster, v)))
+          .join('\n'),
+      );
+    }
+    return {
+      stats,
+      details: [
+        `Envoy stats of ${stats.size} of ${pods.length} proxies from Prometheus ${url} (${answer.queries.length} queries at ${answer.time.toISOString()}: ${answer.queries.join(' ; ')})`,
+        ...(direct.length ? [`read directly, Prometheus lacking fresh series: ${direct.join(', ')}`] : []),
+      ],
+    };
+  } catch (err) {
+    return {
+      stats,
+      details: [`Prometheus ${url} could not be read (${errorText(err)}): every proxy read directly`],
+    };
+  } finally {
+    await client.close();
   }
 }
 
@@ -718,17 +793,25 @@ export const MESH_GATES: GateGroup[] = [
       spec(
         'mesh.envoy.circuit-breakers',
         'No Envoy circuit breaker is open and no host is ejected',
-        async (ctx, evidence) =>
-          checkCircuitBreakerStats(
+        async (ctx, evidence) => {
+          // Counters from Prometheus when it has them (two queries for all proxies); every proxy it
+          // lacks fresh series of is read directly, so no pod passes unseen.
+          const pods = await proxiedPods(ctx);
+          const raw = (p: KubeObject, stats: string) =>
+            evidence?.add(envoyStatsEvidence(p.metadata.name, stats, ENVOY_BREAKER_LINES));
+          const prom = await prometheusStats(ctx, pods, raw);
+          const result = checkCircuitBreakerStats(
             await Promise.all(
-              (await proxiedPods(ctx)).map((p) =>
-                podStats(ctx.cluster, p, (stats) =>
-                  evidence?.add(envoyStatsEvidence(p.metadata.name, stats, ENVOY_BREAKER_LINES)),
-                ),
+              pods.map(
+                (p) =>
+                  prom.stats.get(podKey(p.metadata.namespace ?? '', p.metadata.name)) ??
+                  podStats(ctx.cluster, p, (stats) => raw(p, stats)),
               ),
             ),
             ctx.profile,
-          ),
+          );
+          return { ...result, details: [...result.details, ...prom.details] };
+        },
       ),
 
       spec(

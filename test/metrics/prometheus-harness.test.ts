@@ -1,8 +1,16 @@
 // The test harness itself: what CI relies on when it starts a real Prometheus.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPrometheusClient, requireSingleValue } from '../../src/metrics/index.ts';
-import { INSTALL_HINT, needsOverlapFlag, startPrometheus } from '../support/prometheus.ts';
+import {
+  importOpenMetrics,
+  INSTALL_HINT,
+  needsOverlapFlag,
+  requirePromtool,
+  startPrometheus,
+} from '../support/prometheus.ts';
 
 const T = 1795946400; // 2026-11-29T10:00:00Z
 
@@ -52,6 +60,32 @@ describe('startPrometheus', () => {
     expect(await after.isOnline()).toBe(false);
     await after.close();
     await prom.stop();
+  });
+
+  it('serves blocks imported earlier (a bench cache) with large block windows, and keeps them on stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'meshgate-harness-cache-'));
+    try {
+      // Two days at 15 s: one promtool pass with 486 h windows.
+      const lines = ['# TYPE y gauge'];
+      for (let t = T - 2 * 86_400; t <= T; t += 15) lines.push(`y 1 ${t}`);
+      writeFileSync(join(dir, 'in.om'), `${lines.join('\n')}\n# EOF\n`);
+      const data = join(dir, 'data');
+      await importOpenMetrics(await requirePromtool(), join(dir, 'in.om'), data, '486h');
+      const prom = await startPrometheus({ tsdbDir: data });
+      const client = createPrometheusClient({ url: prom.url });
+      try {
+        expect(requireSingleValue(await client.query('count_over_time(y[3d])', new Date(T * 1000)))).toBe(
+          lines.length - 1,
+        );
+      } finally {
+        await client.close();
+        await prom.stop();
+      }
+      expect(prom.dataDir).toBe(data);
+      expect(existsSync(data)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
