@@ -41,6 +41,7 @@ let sim: StartedSimulator;
 let pods: KubeObject[];
 let healthyProm: StartedPrometheus;
 let brokenProm: StartedPrometheus;
+let partialProm: StartedPrometheus;
 const key = (p: KubeObject) => `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
 
 const named = (of: KubeObject[]): PodName[] =>
@@ -89,6 +90,15 @@ let overlay: string;
 let missing: KubeObject;
 let stale: KubeObject;
 let opened: KubeObject;
+let partial: KubeObject;
+
+/** A stats matcher keeping `cx_open` but not the other breaker gauges (e.g. a `.*cx_open.*` regexp). */
+const PARTIAL_OMIT = [
+  'circuit_breakers_default_cx_pool_open',
+  'circuit_breakers_default_rq_pending_open',
+  'circuit_breakers_default_rq_open',
+  'circuit_breakers_default_rq_retry_open',
+];
 
 beforeAll(async () => {
   overlay = path.join(tmp, 'mesh-extra');
@@ -106,17 +116,21 @@ beforeAll(async () => {
   missing = pods[0] as KubeObject;
   stale = pods[1] as KubeObject;
   opened = pods[2] as KubeObject;
+  partial = pods[3] as KubeObject;
   // The stale pod's newest sample is 200 s old: inside Prometheus' 5-minute lookback, so an instant
   // query still returns it, but past meshgate's 120 s freshness limit.
   const rest = pods.filter((p) => p !== missing && p !== stale);
-  [healthyProm, brokenProm] = await Promise.all([
+  [healthyProm, brokenProm, partialProm] = await Promise.all([
     startPrometheus({ openmetrics: [envoySeries(rest), envoySeries([stale], { agoS: 200 })] }),
     startPrometheus({ openmetrics: envoySeries(pods, { open: new Set([key(opened)]) }) }),
+    startPrometheus({
+      openmetrics: envoyBreakerSeries(named(pods), { omit: new Map([[key(partial), PARTIAL_OMIT]]) }),
+    }),
   ]);
 }, 180_000);
 
 afterAll(async () => {
-  await Promise.all([healthyProm?.stop(), brokenProm?.stop()]);
+  await Promise.all([healthyProm?.stop(), brokenProm?.stop(), partialProm?.stop()]);
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -156,6 +170,22 @@ describe('mesh.envoy.circuit-breakers from Prometheus', { timeout: 180_000 }, ()
       `Envoy reports circuit breaker open (default.cx_open, default.rq_pending_open) and 1 host(s) ejected for ${CLUSTER}; ` +
         `overflows: upstream_rq_pending_overflow=7: requests to zamaz-api.zamaz-mesh.svc.cluster.local are being rejected`,
     );
+    expect(r.perPod).toEqual([]);
+  });
+
+  it('is inconclusive for a proxy whose breaker gauges Prometheus lacks, naming the pod, the stats and the fix', async () => {
+    const r = await run(profileWith(partialProm.url));
+    expect(r.outcome.status).toBe('inconclusive');
+    expect(r.outcome.findings).toHaveLength(1);
+    const f = r.outcome.findings[0];
+    expect(f?.object).toBe(`Pod/${key(partial)}`);
+    expect(f?.message).toMatch(
+      new RegExp(
+        String.raw`^the proxy's Envoy stats \(Prometheus http://127\.0\.0\.1:\d+\) have no circuit_breakers_default_\{cx_pool_open,rq_pending_open,rq_open,rq_retry_open\} for 1 of 1 outbound clusters`,
+      ),
+    );
+    expect(f?.hint).toContain("add '.*circuit_breakers.*' to proxyStatsMatcher.inclusionRegexps");
+    // Judged from Prometheus: no pod was read.
     expect(r.perPod).toEqual([]);
   });
 

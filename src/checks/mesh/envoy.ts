@@ -20,6 +20,24 @@ export interface PodStats {
 
 const podObj = (p: KubeObject): string => objectName('Pod', p.metadata.name, p.metadata.namespace);
 
+function breakerStatsHint(pod: KubeObject): string {
+  const w = workloadOf(pod);
+  const target = w ? `${w.kind.toLowerCase()}/${w.name}` : `pod ${pod.metadata.name}`;
+  return (
+    `the proxy's stats matcher keeps cluster.outbound stats but not circuit_breakers (Istio's documented proxyStatsMatcher example omits them): ` +
+    `add '${BREAKER_STATS_REGEXP}' to proxyStatsMatcher.inclusionRegexps (meshConfig.defaultConfig or the pod's ${STATS_MATCHER_ANNOTATION} annotation), ` +
+    `or annotate the pod template of ${target} in ${pod.metadata.namespace ?? ''} with ${STATS_MATCHER_ANNOTATION}: '${STATS_MATCHER_VALUE}', and restart it`
+  );
+}
+
+/** `circuit_breakers_default_{cx_open,rq_open}` from the missing stat names. */
+function statList(stats: string[]): string {
+  const prefix = 'circuit_breakers_default_';
+  return stats.every((s) => s.startsWith(prefix))
+    ? `${prefix}{${stats.map((s) => s.slice(prefix.length)).join(',')}}`
+    : stats.join(', ');
+}
+
 function statsMatcherHint(pod: KubeObject): string {
   const w = workloadOf(pod);
   const target = w ? `${w.kind.toLowerCase()}/${w.name}` : `pod ${pod.metadata.name}`;
@@ -30,6 +48,15 @@ function statsMatcherHint(pod: KubeObject): string {
 }
 
 const OPEN_GAUGES = ['cx_open', 'cx_pool_open', 'rq_pending_open', 'rq_open', 'rq_retry_open'];
+/**
+ * The gauges whose absence makes "no breaker open" unknowable: Envoy exports all five open gauges of
+ * the default priority for every cluster once `circuit_breakers` stats are kept. Istio's documented
+ * proxyStatsMatcher example (istio.io "Envoy Statistics": `.*outlier_detection.*`,
+ * `.*upstream_rq_retry.*`, `.*upstream_cx_.*`) keeps outlier and overflow stats but none of these.
+ */
+export const REQUIRED_BREAKER_GAUGES = OPEN_GAUGES.map((g) => `circuit_breakers_default_${g}`);
+/** What to add to a regexp-based stats matcher so the breaker gauges are kept. */
+export const BREAKER_STATS_REGEXP = '.*circuit_breakers.*';
 const OVERFLOWS = ['upstream_cx_overflow', 'upstream_rq_pending_overflow', 'upstream_rq_retry_overflow'];
 
 /**
@@ -43,7 +70,7 @@ export function checkCircuitBreakerStats(pods: PodStats[], profile: Profile): Ch
   const blind: Finding[] = [];
   const overflowNotes: string[] = [];
   let clusters = 0;
-  for (const { pod, stats, error } of pods) {
+  for (const { pod, stats, error, source } of pods) {
     if (!stats) {
       blind.push({
         object: podObj(pod),
@@ -63,6 +90,27 @@ export function checkCircuitBreakerStats(pods: PodStats[], profile: Profile): Ch
         actual: pod.metadata.annotations?.[STATS_MATCHER_ANNOTATION] ?? '<unset>',
       });
       continue;
+    }
+    // A gauge that is absent is not a gauge at 0: without it an open breaker looks closed.
+    const missing = new Set<string>();
+    const lacking = outbound.filter((c) => {
+      const gone = REQUIRED_BREAKER_GAUGES.filter((g) => !stats.get(c)?.has(g));
+      gone.forEach((g) => missing.add(g));
+      return gone.length > 0;
+    });
+    if (lacking.length) {
+      const shown =
+        lacking.slice(0, 3).join(', ') + (lacking.length > 3 ? `, … (${lacking.length - 3} more)` : '');
+      blind.push({
+        object: podObj(pod),
+        message:
+          `the proxy's Envoy stats${source ? ` (${source})` : ''} have no ${statList([...missing])} for ${lacking.length} of ${outbound.length} outbound clusters (${shown}): ` +
+          `whether a circuit breaker is open cannot be seen, and absent gauges are not read as 0`,
+        hint: breakerStatsHint(pod),
+        field: 'circuit_breakers.default',
+        expected: REQUIRED_BREAKER_GAUGES.join(', '),
+        actual: `missing ${[...missing].join(', ')}`,
+      });
     }
     for (const cluster of outbound) {
       clusters++;
@@ -91,8 +139,9 @@ export function checkCircuitBreakerStats(pods: PodStats[], profile: Profile): Ch
       });
     }
   }
+  const unseen = new Set(blind.map((f) => f.object)).size;
   const details = [
-    `${pods.length - blind.length}/${pods.length} proxies read, ${clusters} outbound clusters`,
+    `${pods.length - unseen}/${pods.length} proxies read, ${clusters} outbound clusters`,
     ...overflowNotes.map((n) => `overflow since proxy start: ${n}`),
   ];
   if (broken.length) return failed([...broken, ...blind], ...details);

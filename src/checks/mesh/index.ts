@@ -33,6 +33,8 @@ export {
   checkEnvoyClusterLimits,
   STATS_MATCHER_ANNOTATION,
   STATS_MATCHER_VALUE,
+  REQUIRED_BREAKER_GAUGES,
+  BREAKER_STATS_REGEXP,
 } from './envoy.ts';
 export type { PodClusters, PodStats } from './envoy.ts';
 export {
