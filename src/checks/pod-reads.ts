@@ -2,7 +2,12 @@ import type { KubeObject } from '../cluster/types.ts';
 import type { Profile } from '../profile/index.ts';
 import { proxyContainer } from './common/containers.ts';
 import { labelsOf } from './common/narrow.ts';
-import { healthRequests } from './mesh/app-health.ts';
+import {
+  healthRequests,
+  readinessProbeIsTarget,
+  type HealthAnswer,
+  type HealthRequest,
+} from './mesh/app-health.ts';
 import { livePods, podReady, podsOfWorkload } from './mesh/k8s.ts';
 import { spireServerArgv } from './mesh/spire.ts';
 import { runningPods } from './security/mesh-pods.ts';
@@ -155,13 +160,17 @@ export interface PodSample {
  * controlling owner, so per ReplicaSet, that is per Deployment revision, and every bare pod. The pod
  * read is the first ready one by name (else the first by name), so a run and its replay agree.
  */
+/** `ReplicaSet/<namespace>/<name>` of the pod's controller (else first owner), or the pod itself when bare. */
+export function ownerKey(p: KubeObject): string {
+  const ns = p.metadata.namespace ?? '';
+  const ref = (p.metadata.ownerReferences ?? []).find((o) => o.controller) ?? p.metadata.ownerReferences?.[0];
+  return ref ? `${ref.kind}/${ns}/${ref.name}` : `Pod/${ns}/${p.metadata.name}`;
+}
+
 export function onePodPerOwner(pods: KubeObject[]): PodSample[] {
   const groups = new Map<string, KubeObject[]>();
   for (const p of [...pods].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))) {
-    const ns = p.metadata.namespace ?? '';
-    const ref =
-      (p.metadata.ownerReferences ?? []).find((o) => o.controller) ?? p.metadata.ownerReferences?.[0];
-    const owner = ref ? `${ref.kind}/${ns}/${ref.name}` : `Pod/${ns}/${p.metadata.name}`;
+    const owner = ownerKey(p);
     groups.set(owner, [...(groups.get(owner) ?? []), p]);
   }
   return [...groups].map(([owner, members]) => ({
@@ -169,4 +178,105 @@ export function onePodPerOwner(pods: KubeObject[]): PodSample[] {
     owner,
     of: members.length,
   }));
+}
+
+export interface HealthPlan {
+  /** Asked through the pod proxy: one pod per ReplicaSet, and every pod that cannot be judged by Ready. */
+  read: HealthRequest[];
+  /** Not asked: Ready pods whose readiness probe is the endpoint the check reads. */
+  judgedReady: HealthRequest[];
+  /** For the check's details: which pods were read (and why), which judged by Ready. */
+  details: string;
+  /** Why each read pod is read, by pod; the owner of every pod. */
+  why: Map<HealthRequest, string>;
+  owner: Map<HealthRequest, string>;
+  allPods: boolean;
+}
+
+const podRef = (p: KubeObject): string => `Pod/${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+
+function healthDetails(plan: Omit<HealthPlan, 'details'>): string {
+  if (plan.allPods) return `every pod read (--all-pods): ${plan.read.length} pods`;
+  const judged = new Map<string, string[]>();
+  for (const r of plan.judgedReady) {
+    const o = plan.owner.get(r) ?? '';
+    judged.set(o, [...(judged.get(o) ?? []), r.pod.metadata.name]);
+  }
+  return (
+    `read through the pod proxy (one pod per ReplicaSet, and every pod not judged by Ready; --all-pods reads every pod): ${plan.read
+      .map((r) => `${podRef(r.pod)} ${plan.why.get(r) ?? ''}`.trim())
+      .join(', ')}` +
+    (judged.size
+      ? `; judged by their Ready condition (Ready, and the kubelet's readiness probe is the endpoint read): ${[
+          ...judged,
+        ]
+          .map(([o, names]) => `${o}: ${names.join(', ')}`)
+          .join('; ')}`
+      : '')
+  );
+}
+
+/**
+ * Which app health endpoints `mesh.app.health` asks. The app's answer is each pod's own state, but
+ * the kubelet already asks the same endpoint on every pod (the readiness probe) and records the
+ * answer in the pod's `Ready` condition. So the endpoint is read through the pod proxy for one pod
+ * per owner (`onePodPerOwner`: a ReplicaSet, a revision; it proves the endpoint answers through the
+ * proxy and what it says), and the other pods of that owner are judged by `Ready` when their
+ * readiness probe is that endpoint. A pod that is not Ready, or whose readiness probe is something
+ * else (a livez fallback, another port or path, an exec probe), is read directly: fail closed; so is
+ * every pod of an owner whose sampled pod did not answer 2xx (`settleHealthPlan`).
+ * `allPods` (`--all-pods`) reads every pod.
+ */
+export function planHealthReads(reqs: HealthRequest[], allPods: boolean): HealthPlan {
+  const owner = new Map(reqs.map((r) => [r, ownerKey(r.pod)]));
+  const why = new Map<HealthRequest, string>();
+  if (allPods) {
+    const plan = { read: reqs, judgedReady: [], why, owner, allPods };
+    return { ...plan, details: healthDetails(plan) };
+  }
+  const byPod = new Map(reqs.map((r) => [r.pod, r]));
+  const read: HealthRequest[] = [];
+  const judgedReady: HealthRequest[] = [];
+  for (const s of onePodPerOwner(reqs.map((r) => r.pod))) {
+    const sample = byPod.get(s.pod) as HealthRequest;
+    read.push(sample);
+    why.set(sample, `for ${s.owner} (1 of ${s.of})`);
+    for (const r of reqs.filter((x) => x !== sample && owner.get(x) === s.owner)) {
+      if (!podReady(r.pod)) {
+        read.push(r);
+        why.set(r, '(not Ready)');
+      } else if (!readinessProbeIsTarget(r)) {
+        read.push(r);
+        why.set(r, `(its readiness probe is not :${r.target.port}${r.target.path})`);
+      } else judgedReady.push(r);
+    }
+  }
+  const plan = { read, judgedReady, why, owner, allPods };
+  return { ...plan, details: healthDetails(plan) };
+}
+
+/**
+ * After the first reads: the pods judged by Ready of an owner whose sampled pod did not answer 2xx
+ * (unhealthy, or not reachable through the pod proxy) are read too, so each is seen for itself.
+ * `more` are the pods to read now; the returned plan holds every read.
+ */
+export function settleHealthPlan(
+  plan: HealthPlan,
+  answers: HealthAnswer[],
+): { plan: HealthPlan; more: HealthRequest[] } {
+  const bad = new Set(
+    answers.filter((a) => 'error' in a || a.status < 200 || a.status >= 300).map((a) => ownerKey(a.pod)),
+  );
+  const more = plan.judgedReady.filter((r) => bad.has(plan.owner.get(r) ?? ''));
+  if (more.length === 0) return { plan, more };
+  const why = new Map(plan.why);
+  for (const r of more) why.set(r, "(its ReplicaSet's sampled pod did not answer 2xx)");
+  const next = {
+    read: [...plan.read, ...more],
+    judgedReady: plan.judgedReady.filter((r) => !more.includes(r)),
+    why,
+    owner: plan.owner,
+    allPods: plan.allPods,
+  };
+  return { plan: { ...next, details: healthDetails(next) }, more };
 }

@@ -12,7 +12,9 @@ import {
   healthRequests,
   healthTarget,
   type HealthAnswer,
+  type HealthRequest,
 } from '../../src/checks/mesh/index.ts';
+import { planHealthReads, settleHealthPlan } from '../../src/checks/pod-reads.ts';
 import { defaultProfile as profile, type Workload } from '../../src/profile/index.ts';
 
 const api = profile.app.workloads.find((w) => w.name === 'zamaz-api') as Workload;
@@ -472,5 +474,88 @@ describe('namespace exists', () => {
     expect(checkNamespaceExists({ kind: 'Namespace', metadata: { name: 'x' } }, 'x', 'X', 'x').status).toBe(
       'passed',
     );
+  });
+});
+
+describe('mesh.app.health sampling: one pod per ReplicaSet read, the others judged by Ready', () => {
+  const ready = (p: KubeObject, isReady = true): KubeObject => ({
+    ...p,
+    status: {
+      ...(p.status as Record<string, unknown>),
+      conditions: [{ type: 'Ready', status: isReady ? 'True' : 'False' }],
+    },
+  });
+  const names = (rs: HealthRequest[]) => rs.map((r) => r.pod.metadata.name);
+  const ok = (r: HealthRequest): HealthAnswer => ({ ...r, status: 200, body: 'ok' });
+
+  it('reads the first Ready pod of each ReplicaSet and judges the other Ready pods, naming both in the details', () => {
+    const pods = [
+      ready(meshPod('zamaz-api-2')),
+      ready(meshPod('zamaz-api-1')),
+      ready(meshPod('zamaz-api-3')),
+      ready(webPod('zamaz-frontend-1')),
+    ];
+    const plan = planHealthReads(healthRequests([apiDep, webDep], pods, profile), false);
+    expect(names(plan.read)).toEqual(['zamaz-api-1', 'zamaz-frontend-1']);
+    expect(names(plan.judgedReady)).toEqual(['zamaz-api-2', 'zamaz-api-3']);
+    expect(plan.details).toBe(
+      'read through the pod proxy (one pod per ReplicaSet, and every pod not judged by Ready; --all-pods reads every pod): ' +
+        'Pod/zamaz-mesh/zamaz-api-1 for ReplicaSet/zamaz-mesh/zamaz-api-abc (1 of 3), ' +
+        'Pod/zamaz-mesh/zamaz-frontend-1 for ReplicaSet/zamaz-mesh/zamaz-frontend-abc (1 of 1); ' +
+        "judged by their Ready condition (Ready, and the kubelet's readiness probe is the endpoint read): " +
+        'ReplicaSet/zamaz-mesh/zamaz-api-abc: zamaz-api-2, zamaz-api-3',
+    );
+    const r = checkAppHealth(plan.read.map(ok), profile, plan.judgedReady);
+    expect(r.status).toBe('passed');
+    expect(r.details[0]).toContain(
+      "; 2 more pods Ready (the kubelet's readiness probe GETs the same endpoint)",
+    );
+  });
+
+  it('reads a pod that is not Ready, or whose readiness probe is not the endpoint read, directly', () => {
+    const livezOnly = ready(
+      meshPod('zamaz-api-3', {
+        readinessProbe: undefined,
+        probersEnv: probers({ '/app-health/api/livez': { path: '/health', port: 8080 } }),
+      }),
+    );
+    const pods = [ready(meshPod('zamaz-api-1')), ready(meshPod('zamaz-api-2'), false), livezOnly];
+    const plan = planHealthReads(healthRequests([apiDep], pods, profile), false);
+    expect(names(plan.read)).toEqual(['zamaz-api-1', 'zamaz-api-2', 'zamaz-api-3']);
+    expect(plan.judgedReady).toEqual([]);
+    expect(plan.details).toContain('Pod/zamaz-mesh/zamaz-api-2 (not Ready)');
+    expect(plan.details).toContain(
+      'Pod/zamaz-mesh/zamaz-api-3 (its readiness probe is not :15020/app-health/api/livez)',
+    );
+  });
+
+  it("fails when the sampled pod answers 503, and then reads its ReplicaSet's other pods too", () => {
+    const pods = [ready(meshPod('zamaz-api-1')), ready(meshPod('zamaz-api-2'))];
+    const planned = planHealthReads(healthRequests([apiDep], pods, profile), false);
+    const first = planned.read.map((r): HealthAnswer => ({ ...r, status: 503, body: 'draining' }));
+    const { plan, more } = settleHealthPlan(planned, first);
+    expect(names(more)).toEqual(['zamaz-api-2']);
+    expect(plan.judgedReady).toEqual([]);
+    expect(plan.details).toContain(
+      "Pod/zamaz-mesh/zamaz-api-2 (its ReplicaSet's sampled pod did not answer 2xx)",
+    );
+    const r = checkAppHealth([...first, ...more.map(ok)], profile, plan.judgedReady);
+    expect(r.status).toBe('failed');
+    // (zamaz-frontend has no pod here: its own finding.)
+    expect(r.findings.filter((f) => f.object.startsWith('Pod/'))).toHaveLength(1);
+    expect(r.findings[0]?.object).toBe('Pod/zamaz-mesh/zamaz-api-1');
+    expect(r.findings[0]?.message).toContain(
+      'answers 503 (draining) on the rewritten readiness probe :15020/app-health/api/readyz',
+    );
+    // A healthy sample leaves the judged pods alone.
+    expect(settleHealthPlan(planned, planned.read.map(ok)).more).toEqual([]);
+  });
+
+  it('reads every pod with --all-pods', () => {
+    const pods = [ready(meshPod('zamaz-api-1')), ready(meshPod('zamaz-api-2'))];
+    const plan = planHealthReads(healthRequests([apiDep], pods, profile), true);
+    expect(names(plan.read)).toEqual(['zamaz-api-1', 'zamaz-api-2']);
+    expect(plan.judgedReady).toEqual([]);
+    expect(plan.details).toBe('every pod read (--all-pods): 2 pods');
   });
 });

@@ -62,8 +62,12 @@ describe.concurrent('meshgate verify mesh (its checks against the simulator)', {
       '6 entries; 6/6 pods registered (6 by pod uid, 0 by ns/sa)',
     );
     expect(check('mesh.envoy.circuit-breakers').details[0]).toMatch(/^6\/6 proxies read/);
+    // One pod per ReplicaSet asked; the other, Ready, by its readiness probe of the same endpoint.
     expect(check('mesh.app.health').details[0]).toBe(
-      '4/4 health endpoints answered 2xx (zamaz-api :15020/app-health/api/readyz, zamaz-frontend :15020/app-health/web/readyz)',
+      "2/2 health endpoints answered 2xx (zamaz-api :15020/app-health/api/readyz, zamaz-frontend :15020/app-health/web/readyz); 2 more pods Ready (the kubelet's readiness probe GETs the same endpoint)",
+    );
+    expect(check('mesh.app.health').details[1]).toMatch(
+      /^read through the pod proxy .*: Pod\/zamaz-mesh\/zamaz-api-286jrvmmq6-fkv2l for ReplicaSet\/zamaz-mesh\/zamaz-api-286jrvmmq6 \(1 of 2\), .*; judged by their Ready condition .*: ReplicaSet\/zamaz-mesh\/zamaz-api-286jrvmmq6: zamaz-api-286jrvmmq6-hlf5t; /,
     );
     expect(check('mesh.observability.stack').details).toContain(
       'Kiali: not installed (optional; no Deployment kiali in monitoring or istio-system)',
@@ -177,9 +181,9 @@ describe.concurrent('meshgate verify mesh (its checks against the simulator)', {
     [
       'mesh-app-unhealthy',
       'mesh.app.health',
-      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-hlf5t',
+      'Pod/zamaz-mesh/zamaz-api-286jrvmmq6-fkv2l',
       'answers 503 on the rewritten readiness probe :15020/app-health/api/readyz (pilot-agent → api)',
-      'kubectl -n zamaz-mesh logs zamaz-api-286jrvmmq6-hlf5t -c api',
+      'kubectl -n zamaz-mesh logs zamaz-api-286jrvmmq6-fkv2l -c api',
     ],
     [
       'mesh-restarts-climbing',

@@ -74,7 +74,7 @@ function meshOverlay(extra: number): string {
 }
 
 describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_000 }, () => {
-  it(`grow by one certs exec, one stats and one health pod-proxy call per extra mesh pod, and no list or review (${EXTRA} extra pods)`, async () => {
+  it(`grow by one certs exec and one stats pod-proxy call per extra mesh pod, and no list or review (${EXTRA} extra pods)`, async () => {
     const [healthy, more] = await Promise.all([counted([HEALTHY]), counted([HEALTHY, meshOverlay(EXTRA)])]);
     expect(failing(healthy)).toEqual([]);
     expect(failing(more)).toEqual([]);
@@ -83,10 +83,14 @@ describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_
     const perPod = ['create pods/exec', 'get pods/proxy'];
     const rest = (c: Counted) => [...c.counts].filter(([k]) => !perPod.includes(k)).sort();
     expect(rest(more)).toEqual(rest(healthy));
-    // Per extra pod: its certificates (exec, read once for mesh and security), its Envoy stats and
-    // its app health (pod proxy). Cluster limits are read from one pod per ReplicaSet.
+    // Per extra pod: its certificates (exec, read once for mesh and security) and its Envoy stats
+    // (pod proxy; none with Prometheus, test/e2e/prometheus-proxy-stats). Cluster limits and app
+    // health are read from one pod per ReplicaSet; the extra pods, Ready and probed by the kubelet
+    // on the same endpoint, are judged by Ready.
     expect(n(more, 'create pods/exec') - n(healthy, 'create pods/exec')).toBe(EXTRA);
-    expect(n(more, 'get pods/proxy') - n(healthy, 'get pods/proxy')).toBe(2 * EXTRA);
+    expect(n(more, 'get pods/proxy') - n(healthy, 'get pods/proxy')).toBe(EXTRA);
+    const judged = more.outcomes.get('mesh.app.health')?.details[0] ?? '';
+    expect(judged).toMatch(new RegExp(`^2/2 health endpoints answered 2xx .*; ${2 + EXTRA} more pods Ready`));
 
     // No pod is asked the same thing twice.
     const perPodCalls = (c: Counted) =>
@@ -123,11 +127,18 @@ describe('API requests per verify run (prereq, mesh, security)', { timeout: 300_
     );
   });
 
-  it('reads Envoy cluster limits from one pod per ReplicaSet, and from every proxy with --all-pods', async () => {
+  it('reads Envoy cluster limits and app health from one pod per ReplicaSet, and from every pod with --all-pods', async () => {
     const [sampled, all] = await Promise.all([counted([HEALTHY]), counted([HEALTHY], true)]);
     const clusters = (c: Counted) => c.records.filter((r) => r.subresource === 'exec').length;
     // healthy: 6 proxies (2 zamaz-api, 2 zamaz-frontend, 2 ingress gateway) in 3 ReplicaSets.
     expect(clusters(all) - clusters(sampled)).toBe(3);
+    // App health: 4 mesh pods in 2 ReplicaSets; --all-pods asks the 2 judged by Ready as well.
+    const proxied = (c: Counted) => c.records.filter((r) => r.subresource === 'proxy').length;
+    expect(proxied(all) - proxied(sampled)).toBe(2);
+    expect(all.outcomes.get('mesh.app.health')?.details).toContain('every pod read (--all-pods): 4 pods');
+    expect(sampled.outcomes.get('mesh.app.health')?.details[1]).toMatch(
+      /^read through the pod proxy .*Pod\/zamaz-mesh\/zamaz-frontend-\S+ for ReplicaSet\/zamaz-mesh\/zamaz-frontend-\S+ \(1 of 2\); judged by their Ready condition/,
+    );
     const limits = sampled.outcomes.get('mesh.envoy.cluster-limits');
     expect(limits?.status).toBe('passed');
     expect(limits?.details).toContainEqual(

@@ -86,6 +86,19 @@ export function healthRequests(
   });
 }
 
+/**
+ * The kubelet probes the endpoint the check would read: the app container's readiness probe is an
+ * HTTP GET on the same port and path. Then a Ready pod's app answered it 2xx within the probe's
+ * period, and its `Ready` condition says what a GET through the pod proxy would.
+ */
+export function readinessProbeIsTarget(req: HealthRequest): boolean {
+  const app = recs(rec(req.pod.spec).containers).find((c) => c.name === req.workload.container);
+  const http = rec(rec(app?.readinessProbe).httpGet);
+  const path = str(http.path);
+  const norm = (p: string) => `/${p.replace(/^\/+/, '')}`;
+  return num(http.port) === req.target.port && path !== undefined && norm(path) === norm(req.target.path);
+}
+
 export type HealthAnswer = HealthRequest &
   (
     | { status: number; body: string }
@@ -115,7 +128,12 @@ const execHint = (a: HealthRequest): string =>
  * failure; a request the API server could not deliver (forbidden, pod unreachable, typically a default-deny
  * NetworkPolicy: the pod proxy is blocked by it, exec is not) says nothing about the app: inconclusive.
  */
-export function checkAppHealth(answers: HealthAnswer[], profile: Profile): CheckResult {
+export function checkAppHealth(
+  answers: HealthAnswer[],
+  profile: Profile,
+  /** Pods not asked, judged by their `Ready` condition (see `planHealthReads`); all Ready. */
+  judgedReady: HealthRequest[] = [],
+): CheckResult {
   const ns = profile.namespaces.mesh;
   const findings: Finding[] = [];
   const unseen: Finding[] = [];
@@ -173,7 +191,7 @@ export function checkAppHealth(answers: HealthAnswer[], profile: Profile): Check
     });
   }
   for (const w of profile.app.workloads) {
-    if (!answers.some((a) => a.workload.name === w.name)) {
+    if (![...answers, ...judgedReady].some((a) => a.workload.name === w.name)) {
       unseen.push({
         object: objectName('Deployment', w.name, ns),
         message: `no running pod of ${w.name} in ${ns}: there is no health endpoint to ask`,
@@ -184,6 +202,10 @@ export function checkAppHealth(answers: HealthAnswer[], profile: Profile): Check
   const details = `${ok}/${answers.length} health endpoints answered 2xx${
     answers.length
       ? ` (${[...new Set(answers.map((a) => `${a.workload.name} :${a.target.port}${a.target.path}`))].join(', ')})`
+      : ''
+  }${
+    judgedReady.length
+      ? `; ${judgedReady.length} more pods Ready (the kubelet's readiness probe GETs the same endpoint)`
       : ''
   }`;
   if (findings.length === 0 && unseen.length)
