@@ -118,8 +118,14 @@ export function buildProgram(
       "build the run's self-contained HTML report at the end (<report-dir>/runs/<run>/report.html)",
     )
     .option('--probe', 'run active probes (security suite): creates and deletes a throwaway pod')
-    .option('--all-pods', 'read every proxy, not one pod per ReplicaSet, for workload settings (mesh suite)')
-    .option('--prometheus <url>', 'canary suite: Prometheus base URL')
+    .option(
+      '--all-pods',
+      'read every pod, not one pod per ReplicaSet, for cluster limits and app health (mesh suite)',
+    )
+    .option(
+      '--prometheus <url>',
+      "Prometheus base URL: the canary suite's queries, and the mesh suite's Envoy breaker stats",
+    )
     .option('--end <time>', 'canary suite: end of the window (RFC 3339 or Unix seconds; default now)')
     .option('--window <duration>', 'canary suite: window length (default: since the last weight change)')
     .action(async (names: string[], opts: VerifyOptions, cmd: Command) => {

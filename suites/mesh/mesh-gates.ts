@@ -204,11 +204,14 @@ async function prometheusStats(
   const stats = new Map<string, PodStats>();
   if (pods.length === 0) return { stats, details: [] };
   let client;
+  // The run's signal, as the cluster client holds it: the query stops with the run (Ctrl-C, --timeout).
+  const signal = ctx.cluster.transport.signalFor();
   try {
     client = createPrometheusClient({
       ...prometheusOptions(ctx.profile, ctx.env ?? process.env),
       timeoutMs: PROXY_STATS_PROMETHEUS_TIMEOUT_MS,
       retry: { maxAttempts: 1 },
+      ...(signal ? { signal } : {}),
     });
   } catch (err) {
     return { stats, details: [`Prometheus not asked (${errorText(err)}): every proxy read directly`] };
@@ -241,6 +244,8 @@ async function prometheusStats(
       ],
     };
   } catch (err) {
+    // Stopped by the run: not a reason to read every proxy instead.
+    if (signal?.aborted) throw err;
     return {
       stats,
       details: [`Prometheus ${url} could not be read (${errorText(err)}): every proxy read directly`],

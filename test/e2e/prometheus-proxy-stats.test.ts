@@ -2,6 +2,8 @@
 // series for the simulator's own pods) when the profile names one, and reads a proxy directly when
 // Prometheus lacks fresh series of it or cannot be asked. Counts the simulator's per-pod requests.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,11 +12,13 @@ import { HEALTHY, writeMeshOverlay } from '../../bench/lib/scenarios.ts';
 import { ClusterClient, loadKubeConfig, Resources } from '../../src/cluster/index.ts';
 import type { KubeObject } from '../../src/cluster/types.ts';
 import { proxiedPods } from '../../src/checks/pod-reads.ts';
+import { Interrupted } from '../../src/core/cancel.ts';
 import { defaultProfile, type Profile } from '../../src/profile/index.ts';
 import { startSimulator, type StartedSimulator } from '../../src/sim/index.ts';
 import type { RequestRecord } from '../../src/sim/request-log.ts';
 import { MESH_GATES } from '../../suites/mesh/mesh-gates.ts';
 import { SECURITY_GATES } from '../../suites/security/security-gates.ts';
+import type { SuiteContext } from '../../suites/support/context.ts';
 import type { GateGroup } from '../../suites/support/gate-spec.ts';
 import { startPrometheus, type StartedPrometheus } from '../support/prometheus.ts';
 import { runGates, type GateOutcome } from '../support/run-gates.ts';
@@ -216,6 +220,37 @@ describe('mesh.envoy.circuit-breakers from Prometheus', { timeout: 180_000 }, ()
     );
     const readPods = new Set(r.perPod.map((c) => c.replace(/^\S+ (.*)\/(proxy|exec)$/, '$1')));
     expect(readPods.size).toBe(pods.length);
+  });
+
+  it('stops the Prometheus query with the run, and reads no proxy after', async () => {
+    // A Prometheus that never answers; the run is told to stop once the query has arrived.
+    const abort = new AbortController();
+    const hung = http.createServer(() => abort.abort(new Interrupted('SIGINT')));
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const log = path.join(tmp, `log-abort.jsonl`);
+    const s = await startSimulator({ scenario: [HEALTHY, overlay], requestLog: log });
+    try {
+      const profile = profileWith(`http://127.0.0.1:${(hung.address() as AddressInfo).port}`);
+      const ctx: SuiteContext = {
+        run: { profile, kubeconfig: s.kubeconfigPath, reportDir: tmp, probe: false, allPods: false },
+        profile,
+        cluster: new ClusterClient(loadKubeConfig({ kubeconfig: s.kubeconfigPath }), {
+          signal: abort.signal,
+        }),
+      };
+      const gate = BREAKERS[0]?.gates[0];
+      await expect(gate?.body(ctx)).rejects.toBeInstanceOf(Interrupted);
+      const perPod = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as RequestRecord)
+        .filter((r) => r.subresource === 'exec' || r.subresource === 'proxy');
+      expect(perPod).toEqual([]);
+    } finally {
+      hung.closeAllConnections();
+      await new Promise((resolve) => hung.close(resolve));
+      await s.stop();
+    }
   });
 
   it(`costs no stats read per pod when Prometheus has the data (mesh and security suites, ${EXTRA} extra mesh pods)`, async () => {
