@@ -96,16 +96,21 @@ export async function verify(run: GateRun, req: VerifyRequest): Promise<GateRunR
         [],
       );
     }
-    const suites = await runSuites(run, req.suites, {
-      profile,
-      profileFile: file,
-      kubeconfig: session.kubeconfig,
-      context: session.context,
-      reportDir: run.reportDir,
-      probe: req.probe ?? false,
-      allPods: req.allPods ?? false,
-      canary: { end: req.end, window: req.window },
-    });
+    const suites = await runSuites(
+      run,
+      req.suites,
+      {
+        profile,
+        profileFile: file,
+        kubeconfig: session.kubeconfig,
+        context: session.context,
+        reportDir: run.reportDir,
+        probe: req.probe ?? false,
+        allPods: req.allPods ?? false,
+        canary: { end: req.end, window: req.window },
+      },
+      session.client,
+    );
     const errors =
       suites.checks.length === 0 && suites.errors.length === 0 && !run.interruption
         ? [`no checks ran in ${req.suites.join(', ')}`]
