@@ -1,5 +1,6 @@
-// `meshgate verify [suites...]`: the suites in one worker against the cluster, one gate report. A run
-// that is stopped reports what it had checked and names what it had not finished.
+// `meshgate verify [suites...]`: the suites' checks against the cluster, through one client and cache
+// (in this process, or one vitest worker with --engine vitest), one gate report. A run that is stopped
+// reports what it had checked and names what it had not finished.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
