@@ -4,6 +4,7 @@
 // the report of what a stopped run had not finished are those of the vitest engine (suites.ts).
 
 import { setMaxListeners } from 'node:events';
+import path from 'node:path';
 import { ClusterClient, Limiter, loadKubeConfig } from '../cluster/index.ts';
 import type { Interrupted } from '../core/index.ts';
 import type { CheckRecord, SuiteName } from '../report/types.ts';
@@ -84,12 +85,15 @@ export async function runDirect(
   for (const [suite, checks] of bySuite) progress.stage(`suite ${suite}: ${checks.length} checks`);
 
   const allure = new AllureResults(
-    run.runDirectory?.allureResults ?? `${ctx.reportDir}/allure-results`,
+    run.runDirectory?.allureResults ?? path.join(ctx.reportDir, 'allure-results'),
     PACKAGE_ROOT,
   );
   const limiter = new Limiter(CHECK_CONCURRENCY);
   const contextOf = (): Promise<SuiteContext> => Promise.resolve(context);
   let done = 0;
+  // The report's files are not the verdict, but a run whose results cannot be written says so (as the
+  // vitest engine does when its reporter fails), once.
+  const errors: string[] = [];
   const one = async (p: Planned): Promise<void> => {
     if (run.signal.aborted) return;
     p.state = 'running';
@@ -101,7 +105,11 @@ export async function runDirect(
     if (end.kind === 'interrupted' || run.signal.aborted) return;
     p.state = 'done';
     p.record = end.record;
-    finishAllure(test, end);
+    try {
+      finishAllure(test, end);
+    } catch (err) {
+      if (!errors.length) errors.push(`allure-results: ${(err as Error).message}`);
+    }
     done++;
     progress.status(`suite ${p.suite}: check ${done}/${planned.length} ${p.spec.id} ${end.record.status}`);
     const rest = bySuite.get(p.suite) ?? [];
@@ -115,7 +123,8 @@ export async function runDirect(
   const all = Promise.all(planned.map((p) => limiter.run(() => one(p))));
   all.catch(() => undefined);
   await untilDoneOrStopped(all, run.signal);
-  return collect(planned, suites, run.interruption);
+  const result = collect(planned, suites, run.interruption);
+  return { ...result, errors };
 }
 
 function untilDoneOrStopped(work: Promise<unknown>, signal: AbortSignal): Promise<void> {
