@@ -1,15 +1,16 @@
-// The direct engine's Allure results: written through allure-js-commons' own reporter SDK
-// (ReporterRuntime + FileSystemWriter), fed the same runtime messages allure-js-commons sends from a
+// The direct engine's Allure results: built through allure-js-commons' own reporter SDK
+// (ReporterRuntime, with a Writer of ours that keeps the files until the run's end), fed the same runtime messages allure-js-commons sends from a
 // vitest test (labels, description, attachments wrapped in steps), and named the way allure-vitest
 // names a test (fullName, titlePath, package, fallback test case id), so a run's allure-results look
 // the same to `meshgate report`, the checklist map and Allure whichever engine ran the checks.
 
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Stage, Status, type StatusDetails } from 'allure-js-commons';
 import type { RuntimeMessage } from 'allure-js-commons/sdk';
 import {
-  FileSystemWriter,
   ReporterRuntime,
+  type Writer,
   getEnvironmentLabels,
   getFallbackTestCaseIdLabel,
   getFrameworkLabel,
@@ -69,22 +70,71 @@ export class AllureTest {
     });
   }
 
-  /** Writes the test's result file (and its attachments) into the results directory. */
+  /** Records the test's result (and its attachments), written by {@link AllureResults.flush}. */
   finish(outcome: AllureOutcome, details?: StatusDetails): void {
     this.results.write(this, this.messages, this.start, outcome, details);
+  }
+}
+
+/**
+ * The SDK's Writer, kept in memory and written once when the run ends. The SDK's FileSystemWriter
+ * writes each file through a temporary file, fsync and rename, synchronously: ~140 files a run cost
+ * 0.95 s of blocked event loop in a CPU profile of `verify` (docs/performance.md) — a second Ctrl-C
+ * arriving then was handled late enough to count as a user insisting. The run directory is written
+ * once and read after the run, like result.json (not fsynced either).
+ */
+class RunEndWriter implements Writer {
+  private readonly files = new Map<string, string | Buffer>();
+
+  writeResult(result: Parameters<Writer['writeResult']>[0]): void {
+    this.files.set(`${result.uuid}-result.json`, JSON.stringify(result));
+  }
+  writeGroup(result: Parameters<Writer['writeGroup']>[0]): void {
+    this.files.set(`${result.uuid}-container.json`, JSON.stringify(result));
+  }
+  writeAttachment(name: string, content: Buffer): void {
+    this.files.set(name, content);
+  }
+  writeAttachmentFromPath(): void {
+    // The checks attach content, never files; nothing of ours calls this.
+    throw new Error('meshgate: attachments from a path are not supported');
+  }
+  writeEnvironmentInfo(): void {
+    // environment.properties is the run directory's (src/report/allure-run.ts).
+  }
+  writeCategoriesDefinitions(): void {
+    // categories.json likewise.
+  }
+  writeGlobals(name: string, info: Parameters<Writer['writeGlobals']>[1]): void {
+    this.files.set(name, JSON.stringify(info));
+  }
+
+  /** Writes every file kept so far into `dir` and forgets them. */
+  async flush(dir: string): Promise<void> {
+    const files = [...this.files];
+    this.files.clear();
+    if (!files.length) return;
+    await mkdir(dir, { recursive: true });
+    await Promise.all(files.map(([name, body]) => writeFile(path.join(dir, name), body)));
   }
 }
 
 /** The allure-results directory of one run. */
 export class AllureResults {
   private readonly runtime: ReporterRuntime;
+  private readonly writer = new RunEndWriter();
 
   /** `root`: the package root the suites' files are named from (as allure-vitest names them). */
   constructor(
-    resultsDir: string,
+    private readonly resultsDir: string,
     private readonly root: string,
   ) {
-    this.runtime = new ReporterRuntime({ writer: new FileSystemWriter({ resultsDir }) });
+    this.runtime = new ReporterRuntime({ writer: this.writer });
+  }
+
+  /** Writes the results of the checks that finished; call once the checks are over (or stopped). */
+  flush(): Promise<void> {
+    return this.writer.flush(this.resultsDir);
   }
 
   test(file: string, suitePath: readonly string[], name: string): AllureTest {

@@ -124,6 +124,11 @@ export async function runDirect(
   all.catch(() => undefined);
   await untilDoneOrStopped(all, run.signal);
   const result = collect(planned, suites, run.interruption);
+  try {
+    await allure.flush();
+  } catch (err) {
+    if (!errors.length) errors.push(`allure-results: ${(err as Error).message}`);
+  }
   return { ...result, errors };
 }
 
