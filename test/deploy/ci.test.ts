@@ -202,9 +202,7 @@ describe('deploy/ci: the files', () => {
   });
 });
 
-// Each case has its own working copy and only reads the shared simulator and Prometheus: they run side
-// by side, as separate pipelines would (most of their time is process starts and waits on answers).
-describe.concurrent('deploy/ci: the steps, run against the simulator and Prometheus', () => {
+describe('deploy/ci: the steps, run against the simulator and Prometheus', () => {
   it('GitHub: a healthy mesh and a passing canary run every step and exit 0', async () => {
     const job = await runGithubJob(
       githubEnv(readFileSync(sim.kubeconfigPath, 'utf8'), '25', canaryFlags(healthyCanary)),
