@@ -7,6 +7,7 @@
 // simulator counted them. Prints figures only (and writes them as JSON); goals are judged on ratios.
 //   npm run bench
 //   npx tsx bench/cluster-scale.ts --runs 3 --only healthy,mesh-200 --latency 20 --json reports/bench/x.json
+//   npx tsx bench/cluster-scale.ts --engine vitest …   (the suites in a vitest worker, as before issue 13)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -129,6 +130,8 @@ const flag = (name: string): string | undefined => {
 const runs = Number(flag('--runs') ?? '3');
 const only = flag('--only')?.split(',');
 const latencies = (flag('--latency') ?? '0,20').split(',').map(Number);
+// What runs the suites' checks in meshgate (`--engine`): the CLI itself (default) or a vitest worker.
+const engine = flag('--engine') ?? 'direct';
 const jsonOut = flag('--json') ?? path.join(ROOT, 'reports', 'bench', 'cluster-scale.json');
 
 /** The counts of what happened between two snapshots. */
@@ -202,6 +205,8 @@ async function runCase(c: Case, dir: string, latencyMs: number, healthyPods: num
           '--report-dir',
           reportDir,
           ...(prom ? ['--prometheus', prom.url] : []),
+          '--engine',
+          engine,
         ],
         { cwd: ROOT },
       );
@@ -303,7 +308,9 @@ try {
     for (const latencyMs of latencies) results.push(await runCase(c, dir, latencyMs, healthyPods));
   }
 
-  console.log(`verify ${SUITES.join(' ')} against the simulator, next to one kubectl get of the same kinds`);
+  console.log(
+    `verify ${SUITES.join(' ')} (--engine ${engine}) against the simulator, next to one kubectl get of the same kinds`,
+  );
   console.log(`machine at start: ${started}`);
   console.log(`machine at end:   ${machine()}`);
   console.log(

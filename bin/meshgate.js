@@ -32,7 +32,12 @@ if (!checkout) {
     process.exit(3);
   }
   ({ main } = await import(bundle));
-} else if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'))) {
+} else if (
+  existsSync(bundle) &&
+  // The bundle holds the suites' checks too (the direct engine runs them in this process).
+  statSync(bundle).mtimeMs >=
+    Math.max(newestMtime(path.join(root, 'src')), newestMtime(path.join(root, 'suites')))
+) {
   ({ main } = await import(bundle));
 } else {
   const { register } = await import('tsx/esm/api');
@@ -41,7 +46,7 @@ if (!checkout) {
 }
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
-// `verify` runs vitest in this process, and a run it was told to cancel may still be winding down
+// `verify --engine vitest` runs vitest in this process, and a run it was told to cancel may still be winding down
 // when the command is over: vitest then sets process.exitCode = 1 (its collection "failed") and a
 // stopped verify would exit 1 instead of 143. The command's code is the contract: it is final.
 process.on('exit', () => {

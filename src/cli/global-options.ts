@@ -17,6 +17,8 @@ export interface GlobalOptions {
   quiet?: boolean;
   /** --debug: stack traces with errors. */
   debug?: boolean;
+  /** --engine: what runs the suites' checks (the CLI itself, or vitest). */
+  engine?: 'direct' | 'vitest';
 }
 
 /** kubectl-style flags every command takes, plus the run's budget and how much it says. */
@@ -40,7 +42,15 @@ export function addGlobalOptions(program: Command): Command {
       'give up after this long, e.g. 10m; what had not finished is INCONCLUSIVE (defaults: README)',
     )
     .option('-q, --quiet', 'no progress on stderr (results and errors still print)')
-    .option('--debug', 'print stack traces with errors');
+    .option('--debug', 'print stack traces with errors')
+    .addOption(
+      new Option(
+        '--engine <engine>',
+        "what runs the suites' checks: direct (in the CLI's process) or vitest (a vitest worker)",
+      )
+        .choices(['direct', 'vitest'])
+        .default('direct'),
+    );
 }
 
 export function readGlobalOptions(cmd: Command): GlobalOptions {

@@ -54,6 +54,7 @@ export async function runGateCommand<D>(
       recordRun: opts.recordRun ?? true,
       step: opts.step,
       argv: ce.argv,
+      engine: global.engine,
     });
     result = await body(run, gate);
     gate.recordRun(run, result);

@@ -39,5 +39,5 @@ export { WEBHOOK_STATUS, serveWebhook } from './webhook.ts';
 export type { WebhookDocument, WebhookRequest } from './webhook.ts';
 export { renderVerdictText } from './canary.ts';
 export type { CanaryVerdictDocument } from './canary.ts';
-export { PACKAGE_ROOT, runSuites } from './suites.ts';
+export { PACKAGE_ROOT, SUITE_ENGINES, runSuites, type SuiteEngine } from './suites.ts';
 export type { SuiteRun } from './suites.ts';

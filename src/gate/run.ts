@@ -16,6 +16,7 @@ import { RunDirectory } from '../report/run-directory.ts';
 import { appendAudit, type AuditRecord } from '../traffic/audit.ts';
 import { silentProgress, type ProgressSink } from './progress.ts';
 import type { RunFacts } from './run-record.ts';
+import type { SuiteEngine } from './suites.ts';
 
 export type GateCommand =
   'verify' | 'canary' | 'shift' | 'complete' | 'monitor' | 'rollback' | 'test' | 'serve-webhook';
@@ -50,6 +51,8 @@ export interface GateRunOptions {
   step?: number | undefined;
   /** The command line, for run.json (URLs lose their credentials there). */
   argv?: readonly string[] | undefined;
+  /** What runs the suites' checks (`--engine`): the CLI itself (default) or vitest. */
+  engine?: SuiteEngine | undefined;
 }
 
 /** Everything a report of one run needs; `document` is what `--output json` prints. */
@@ -113,6 +116,8 @@ export class GateRun {
   readonly reportDir: string;
   readonly progress: ProgressSink;
   readonly env: NodeJS.ProcessEnv;
+  /** What runs the suites' checks (`--engine`). */
+  readonly engine: SuiteEngine;
   /** The run's budget in ms (--timeout, or the command's default once known). */
   timeoutMs: number | undefined;
   readonly startedAt = new Date();
@@ -139,6 +144,7 @@ export class GateRun {
     this.reportDir = opts.reportDir;
     this.progress = opts.progress ?? silentProgress;
     this.env = opts.env ?? process.env;
+    this.engine = opts.engine ?? 'direct';
     this.runDirectory =
       opts.recordRun !== true
         ? undefined

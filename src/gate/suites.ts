@@ -1,4 +1,5 @@
-// The suites of one run, in ONE vitest worker: every suite file shares one module graph and so one
+// The suites of one run. By default the CLI runs their checks itself (direct.ts); with `--engine
+// vitest`, in ONE vitest worker: every suite file shares one module graph and so one
 // cluster client and its per-run cache (a kind, exec or proxy answer is read once per run). Results
 // come back per suite (CheckRecord.suite). A stopped run cancels vitest (its own cancellation API),
 // and every check that had not finished is INCONCLUSIVE, named.
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { TestCase, TestModule, Vitest } from 'vitest/node';
+import type { ClusterClient } from '../cluster/index.ts';
 import type { Interrupted } from '../core/index.ts';
 import type { CheckRecord, SuiteName } from '../report/types.ts';
 import { RUN_CONTEXT_ENV, type RunContext } from '../run/context.ts';
@@ -71,13 +73,17 @@ function suiteOf(mod: TestModule): SuiteName {
 const abortedByRun = (t: TestCase): boolean =>
   (t.result().errors ?? []).some((e) => e.name === 'TestRunAbortError' || e.name === 'Interrupted');
 
-/** A check the run stopped before it finished: INCONCLUSIVE, saying so. */
-function unfinished(suite: SuiteName, t: TestCase, why: Interrupted, started: boolean): CheckRecord {
-  const meta = t.meta().meshgate;
-  const id = meta?.id ?? t.name.split(':')[0] ?? t.name;
+/** A check the run stopped before it finished: INCONCLUSIVE, saying so (both engines). */
+export function unfinishedRecord(
+  suite: SuiteName,
+  id: string,
+  title: string,
+  why: { message: string },
+  started: boolean,
+): CheckRecord {
   return {
     id,
-    title: meta?.title ?? t.name.replace(/^[^:]*:\s*/, ''),
+    title,
     suite,
     status: 'inconclusive',
     findings: [
@@ -89,6 +95,12 @@ function unfinished(suite: SuiteName, t: TestCase, why: Interrupted, started: bo
     ],
     details: [],
   };
+}
+
+function unfinished(suite: SuiteName, t: TestCase, why: Interrupted, started: boolean): CheckRecord {
+  const meta = t.meta().meshgate;
+  const id = meta?.id ?? t.name.split(':')[0] ?? t.name;
+  return unfinishedRecord(suite, id, meta?.title ?? t.name.replace(/^[^:]*:\s*/, ''), why, started);
 }
 
 /** Tests written without gate() still report: a failed plain assertion is a failed check. */
@@ -117,12 +129,32 @@ function recordOf(suite: SuiteName, test: TestCase, interrupted: Interrupted | u
   };
 }
 
+/** What runs the suites' checks: the CLI itself (default), or vitest (`--engine vitest`). */
+export type SuiteEngine = 'direct' | 'vitest';
+
+export const SUITE_ENGINES: readonly SuiteEngine[] = ['direct', 'vitest'];
+
+/**
+ * Runs the suites' checks with the run's engine (GateRun.engine). `client` is the run's cluster client
+ * when the caller has one; the direct engine reads through it (the vitest engine's worker makes its own).
+ */
+export async function runSuites(
+  run: GateRun,
+  suites: SuiteName[],
+  ctx: RunContext,
+  client?: ClusterClient,
+): Promise<SuiteRun> {
+  if (run.engine === 'vitest') return runVitest(run, suites, ctx);
+  const { runDirect } = await import('./direct.ts');
+  return runDirect(run, suites, ctx, client);
+}
+
 /**
  * Runs the suites through vitest's Node API with the run context in a file, reports progress (suite
  * and check n/N), and reads each test's result and meshgate metadata back. Vitest's own output is
  * discarded: the CLI renders results.
  */
-export async function runSuites(run: GateRun, suites: SuiteName[], ctx: RunContext): Promise<SuiteRun> {
+async function runVitest(run: GateRun, suites: SuiteName[], ctx: RunContext): Promise<SuiteRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'meshgate-run-'));
   const ctxFile = path.join(dir, 'context.json');
   writeFileSync(ctxFile, JSON.stringify({ ...ctx, suites, deadlineAt: run.deadlineAt }), { mode: 0o600 });

@@ -129,9 +129,9 @@ export async function rollbackAll(
     ...(why.verdictFile ? { verdictFile: why.verdictFile } : {}),
     reason: why.reason,
   };
-  const what = 'the emergency rollback (mesh weight 0 %, mesh Deployments to 0)';
+  const what = 'emergency rollback (mesh weight 0 %, mesh Deployments to 0)';
   run.progress.stage(`write: ${what}`);
-  const settled = run.writesInFlight(record, what);
+  const settled = run.writesInFlight(record, `the ${what}`);
   const outcome = await emergencyRollback(cluster, profile, auditAnnotations(record), run.signal, (w) =>
     run.wrote(w),
   ).finally(settled);

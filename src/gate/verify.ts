@@ -1,5 +1,6 @@
-// `meshgate verify [suites...]`: the suites in one worker against the cluster, one gate report. A run
-// that is stopped reports what it had checked and names what it had not finished.
+// `meshgate verify [suites...]`: the suites' checks against the cluster, through one client and cache
+// (in this process, or one vitest worker with --engine vitest), one gate report. A run that is stopped
+// reports what it had checked and names what it had not finished.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -96,16 +97,21 @@ export async function verify(run: GateRun, req: VerifyRequest): Promise<GateRunR
         [],
       );
     }
-    const suites = await runSuites(run, req.suites, {
-      profile,
-      profileFile: file,
-      kubeconfig: session.kubeconfig,
-      context: session.context,
-      reportDir: run.reportDir,
-      probe: req.probe ?? false,
-      allPods: req.allPods ?? false,
-      canary: { end: req.end, window: req.window },
-    });
+    const suites = await runSuites(
+      run,
+      req.suites,
+      {
+        profile,
+        profileFile: file,
+        kubeconfig: session.kubeconfig,
+        context: session.context,
+        reportDir: run.reportDir,
+        probe: req.probe ?? false,
+        allPods: req.allPods ?? false,
+        canary: { end: req.end, window: req.window },
+      },
+      session.client,
+    );
     const errors =
       suites.checks.length === 0 && suites.errors.length === 0 && !run.interruption
         ? [`no checks ran in ${req.suites.join(', ')}`]

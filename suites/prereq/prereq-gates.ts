@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   Limiter,
   Resources,
@@ -7,6 +8,7 @@ import {
   type RulesReview,
 } from '../../src/cluster/index.ts';
 import {
+  checkAttestation,
   checkCapacity,
   checkDefaultStorageClass,
   checkKubernetesVersion,
@@ -14,9 +16,15 @@ import {
   checkPermissions,
   checkRbac,
   checkTools,
+  parseAttestations,
   requiredPermissions,
+  type AttestationRecord,
 } from '../../src/checks/prereq/index.ts';
+import { Inconclusive } from '../../src/checks/inconclusive.ts';
 import { decideFromRules } from '../../src/checks/prereq/rules-review.ts';
+import type { Profile } from '../../src/profile/index.ts';
+import { profileRelative } from '../../src/run/context.ts';
+import type { SuiteContext } from '../support/context.ts';
 import type { CheckResult } from '../../src/checks/types.ts';
 import { probeTool } from '../../src/host/tools.ts';
 import type { GateGroup, GateSpec } from '../support/gate-spec.ts';
@@ -143,3 +151,36 @@ export const PREREQ_GATES: GateGroup[] = [
     ],
   },
 ];
+
+/**
+ * The items of the pre-migration checklist that people attest (profile.prereq.attestations), one
+ * check each, reading the attestations file once per group. They depend on the profile, so they are
+ * built from it: by the vitest file at collection, by the direct engine once the run's profile is known.
+ */
+export function attestationGates(profile: Profile): GateGroup {
+  let records: Promise<{ records: AttestationRecord[]; file: string }> | undefined;
+  const load = async ({ run, profile: p }: SuiteContext) => {
+    const file = profileRelative(run, p.prereq.attestationsFile);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      return { records: [], file };
+    }
+    const parsed = parseAttestations(text);
+    if (parsed.problems.length) {
+      throw new Inconclusive(`${file} cannot be read: ${parsed.problems.join('; ')}`, `fix ${file}`);
+    }
+    return { records: parsed.records, file };
+  };
+  return {
+    title: 'Pre-migration checklist (attested by people)',
+    gates: profile.prereq.attestations.map((item) =>
+      spec(`prereq.attestation.${item.id}`, item.title, async (ctx) => {
+        records ??= load(ctx);
+        const { records: recs, file } = await records;
+        return checkAttestation(item, recs, file);
+      }),
+    ),
+  };
+}

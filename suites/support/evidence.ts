@@ -1,4 +1,3 @@
-import * as allure from 'allure-js-commons';
 import { Resources, type ClusterClient, type ResourceRef } from '../../src/cluster/index.ts';
 import type { Finding } from '../../src/checks/types.ts';
 import {
@@ -8,6 +7,7 @@ import {
   referencedObjects,
   type Attachment,
 } from '../../src/report/index.ts';
+import type { CheckRecorder } from './check-core.ts';
 
 /**
  * What a check saw, collected while it runs and attached to the report only when it fails or is
@@ -16,13 +16,23 @@ import {
  */
 export class Evidence {
   private readonly items: Attachment[] = [];
+  private readonly kept: Attachment[] = [];
 
   add(...attachments: (Attachment | readonly Attachment[])[]): void {
     for (const a of attachments) this.items.push(...(Array.isArray(a) ? a : [a as Attachment]));
   }
 
+  /** Attached whatever the outcome: what the verdict rests on (the canary's decision trace). */
+  keep(...attachments: Attachment[]): void {
+    this.kept.push(...attachments);
+  }
+
   get attachments(): readonly Attachment[] {
     return this.items;
+  }
+
+  get always(): readonly Attachment[] {
+    return this.kept;
   }
 }
 
@@ -74,14 +84,15 @@ export async function objectsOf(cluster: ClusterClient, findings: readonly Findi
  * not change a verdict.
  */
 export async function attachEvidence(
+  recorder: CheckRecorder,
   cluster: ClusterClient | undefined,
   findings: readonly Finding[],
   evidence: Evidence,
 ): Promise<void> {
   try {
-    if (findings.length) await allure.description(findingsMarkdown(findings));
+    if (findings.length) await recorder.description(findingsMarkdown(findings));
     const attachments = [...evidence.attachments, ...(cluster ? await objectsOf(cluster, findings) : [])];
-    for (const a of attachments) await allure.attachment(a.name, a.body, a.contentType);
+    for (const a of attachments) await recorder.attachment(a.name, a.body, a.contentType);
   } catch {
     // best effort: the verdict and findings are already recorded
   }

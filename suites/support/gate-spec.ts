@@ -4,7 +4,10 @@ import type { SuiteContext } from './context.ts';
 
 /** Where a check puts what it saw, for the report's failure path (suites/support/evidence.ts). */
 export interface EvidenceSink {
+  /** Attached on the failure path only. */
   add(...attachments: (Attachment | readonly Attachment[])[]): void;
+  /** Attached whatever the outcome. */
+  keep(...attachments: Attachment[]): void;
 }
 
 /**
@@ -15,7 +18,7 @@ export interface EvidenceSink {
 export interface GateSpec {
   id: string;
   title: string;
-  /** `evidence` is absent when the body runs outside vitest (in-process replay). */
+  /** `evidence` is absent when the body runs without a report (the in-process replay of tests). */
   body: (ctx: SuiteContext, evidence?: EvidenceSink) => Promise<CheckResult>;
 }
 

@@ -1,15 +1,12 @@
 import * as allure from 'allure-js-commons';
-import { stringify } from 'yaml';
 import { expect, test } from 'vitest';
-import { Interrupted, isInterrupted, type InterruptCause } from '../../src/core/index.ts';
+import { Interrupted, type InterruptCause } from '../../src/core/index.ts';
 import { Inconclusive } from '../../src/checks/inconclusive.ts';
-import type { CheckResult } from '../../src/checks/types.ts';
-import { checkLabels } from '../../src/report/allure-labels.ts';
 import { renderFindings } from '../../src/report/render-text.ts';
 import type { CheckRecord, SuiteName } from '../../src/report/types.ts';
-import { abortRun, suiteContext, type SuiteContext } from './context.ts';
-import { Evidence, attachEvidence } from './evidence.ts';
-import { crashFinding, toInconclusive } from './outcome.ts';
+import { runCheck, startedRecord, type CheckRecorder } from './check-core.ts';
+import { abortRun, suiteContext } from './context.ts';
+import type { GateSpec } from './gate-spec.ts';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -17,18 +14,21 @@ declare module 'vitest' {
   }
 }
 
+/** The vitest engine's Allure side: allure-js-commons' runtime, which allure-vitest collects. */
+const allureRecorder: CheckRecorder = {
+  label: (name, value) => allure.label(name, value),
+  description: (markdown) => allure.description(markdown),
+  attachment: (name, body, contentType) => allure.attachment(name, body, contentType),
+};
+
 /**
- * Declares one checklist item as a vitest test: fetch (the body), check (a pure function the body
- * returns), then record the result for the CLI and Allure and assert on it.
+ * Declares one checklist item as a vitest test: the shared check core (check-core.ts) runs the body
+ * and records the result for the CLI and Allure; this wrapper turns how it ended into vitest's terms
+ * (an assertion on the findings, a skip, a thrown Inconclusive).
  */
-export function gate(
-  suite: SuiteName,
-  id: string,
-  title: string,
-  body: (ctx: SuiteContext, evidence: Evidence) => Promise<CheckResult>,
-): void {
+export function gate(suite: SuiteName, id: string, title: string, body: GateSpec['body']): void {
   test(`${id}: ${title}`, async ({ task, skip, signal }) => {
-    const record: CheckRecord = { id, title, suite, status: 'inconclusive', findings: [], details: [] };
+    const record = startedRecord(suite, id, title);
     task.meta.meshgate = record;
     // The CLI cancelled the run (signal or --timeout): stop every read of the run, not just this test's.
     signal.addEventListener(
@@ -42,37 +42,9 @@ export function gate(
       },
       { once: true },
     );
-    await allure.label('suite', suite);
-    // epic = phase, feature = step, story = checklist items, severity (src/report/allure-labels.ts)
-    for (const l of checkLabels(id, suite)) await allure.label(l.name, l.value);
-    const evidence = new Evidence();
-    let ctx: SuiteContext | undefined;
-    let result: CheckResult;
-    try {
-      ctx = await suiteContext();
-      result = await body(ctx, evidence);
-    } catch (err) {
-      // Stopped by the run: not evidence either way; the CLI reports it as not finished.
-      if (isInterrupted(err)) throw err;
-      const inc = toInconclusive(err);
-      if (!inc) {
-        // A crash is not evidence either way: inconclusive, and loud about being our bug.
-        record.findings = [crashFinding(id, err)];
-        throw err;
-      }
-      record.findings = [{ object: id, message: inc.message, hint: inc.hint }];
-      await allure.attachment('inconclusive', `${inc.message}\nfix: ${inc.hint}`, 'text/plain');
-      await attachEvidence(ctx?.cluster, record.findings, evidence);
-      throw inc;
-    }
-    record.status = result.status;
-    record.findings = result.findings;
-    record.details = result.details;
-    if (result.details.length) await allure.attachment('seen', result.details.join('\n'), 'text/plain');
-    if (result.findings.length)
-      await allure.attachment('findings.yaml', stringify(result.findings), 'application/yaml');
-    if (result.status === 'failed' || result.status === 'inconclusive')
-      await attachEvidence(ctx.cluster, result.findings, evidence);
+    const end = await runCheck(record, body, suiteContext, allureRecorder);
+    if (end.kind !== 'result') throw end.error;
+    const result = end.record;
     if (result.status === 'skipped') skip(result.details.join('; '));
     if (result.status === 'inconclusive') throw new Inconclusive(renderFindings(result.findings));
     expect(result.findings, renderFindings(result.findings)).toEqual([]);

@@ -78,6 +78,27 @@ describe.concurrent('--timeout: the whole run has a budget', { timeout: 180_000 
     expect(verySlow.audit().at(-1)).toMatchObject({ action: 'rollback', outcome: 'interrupted' });
   });
 
+  it('verify beyond the budget: INCONCLUSIVE, the checks in flight named, each not verified', async () => {
+    // The default engine runs the checks in this process; each read takes 3 s, a check several.
+    const r = await runMain(['verify', 'mesh', '--timeout', '8s', '-o', 'json', ...verySlow.flags]);
+    expect(r.code, r.stderr).toBe(2);
+    const d = JSON.parse(r.stdout) as ReturnType<typeof doc> & {
+      checks: { id: string; status: string; findings: { message: string }[] }[];
+    };
+    expect(d.verdict).toBe('INCONCLUSIVE');
+    expect(d.interrupted?.cause).toBe('deadline');
+    expect(d.interrupted?.pending.join('\n')).toMatch(
+      /^suite mesh: \d+ of \d+ checks not finished \(running: mesh\.[\w.-]+/m,
+    );
+    const cut = d.checks.filter((c) =>
+      c.findings.some((f) =>
+        f.message.startsWith('the run deadline (--timeout 8s) expired while this check was running'),
+      ),
+    );
+    expect(cut.length).toBeGreaterThan(0);
+    expect(cut.every((c) => c.status === 'inconclusive')).toBe(true);
+  });
+
   it('a Prometheus that never answers: the canary is INCONCLUSIVE at the deadline, no verdict written', async () => {
     const c = await startCluster();
     try {

@@ -38,8 +38,26 @@ afterAll(async () => {
 // One at a time: the bound is on the time to exit, and four CLIs at once on two cores would measure the
 // machine, not meshgate.
 describe('signals stop a run within seconds', { timeout: 180_000 }, () => {
-  it('verify against a 3 s-per-answer API: SIGTERM → exit 143, says what it had not finished', async () => {
+  it('verify against a 3 s-per-answer API: SIGTERM → exit 143, names the checks it had not finished', async () => {
+    // The default engine runs the checks in the CLI's own process.
     const cli = spawnCli(['verify', ...slow.flags], {}, { detached: true });
+    await cli.waitFor(/suite \w+: \d+ checks/);
+    const sentAt = cli.kill('SIGTERM');
+    const r = await cli.done;
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.exitedAt - sentAt).toBeLessThan(EXIT_WITHIN_MS);
+    expect(r.stdout).toContain('interrupted (SIGTERM): the run stopped before it finished');
+    // Each suite's unfinished checks are counted and the ones in flight named.
+    expect(r.stdout).toMatch(
+      /not finished:\n {2}- suite prereq: \d+ of \d+ checks not finished \(running: prereq\.[\w.-]+/,
+    );
+    expect(r.stdout).toMatch(/while this check was running: not verified/);
+    expect(r.stdout).toMatch(/^verdict: (INCONCLUSIVE|FAIL)/m);
+    expect(await groupGone(cli.pid, CHILDREN_GONE_WITHIN_MS)).toEqual([]);
+  });
+
+  it('verify --engine vitest against a 3 s-per-answer API: SIGTERM → exit 143, says what it had not finished', async () => {
+    const cli = spawnCli(['verify', '--engine', 'vitest', ...slow.flags], {}, { detached: true });
     // Once checks are running, their reads in flight (3 s each): the moment a CI job gives up.
     await cli.waitFor(/suite \w+: \d+ checks/);
     // The vitest worker runs the checks: the group has more than the CLI in it.
@@ -58,10 +76,16 @@ describe('signals stop a run within seconds', { timeout: 180_000 }, () => {
     expect(await groupGone(cli.pid, CHILDREN_GONE_WITHIN_MS)).toEqual([]);
   });
 
-  it('verify that runs to the end leaves no vitest worker or esbuild service behind', async () => {
+  it('verify --engine vitest that runs to the end leaves no vitest worker or esbuild service behind', async () => {
     const c = await startCluster();
     try {
-      const cli = spawnCli(['verify', 'prereq', ...c.flags], {}, { detached: true });
+      const cli = spawnCli(
+        ['verify', 'prereq', '--engine', 'vitest', ...c.flags],
+        {},
+        {
+          detached: true,
+        },
+      );
       const seen = new Set<string>();
       const look = setInterval(() => {
         for (const p of runningInGroup(cli.pid)) if (p.pid !== cli.pid) seen.add(p.command);

@@ -10,8 +10,9 @@
 // selector sees at most `lookbackDelta` back (default 5m), range selectors see their own range.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, cp, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -116,6 +117,45 @@ class LogTail {
   }
 }
 
+/**
+ * promtool's blocks for an input already imported, by the input's SHA-256 and promtool's version: the
+ * same presets are loaded by several test files (seconds of promtool each), and a block's content
+ * depends only on its input. Each start copies the blocks into its own data directory (Prometheus
+ * compacts and deletes blocks in place). Only successful imports are kept.
+ */
+const BLOCK_CACHE = join(tmpdir(), `meshgate-promtool-blocks-${process.getuid?.() ?? 'user'}`);
+
+async function importCached(
+  promtool: string,
+  promtoolVersion: string,
+  file: string,
+  dataDir: string,
+): Promise<void> {
+  const key = createHash('sha256')
+    .update(promtoolVersion)
+    .update('\0')
+    .update(await readFile(file))
+    .digest('hex');
+  const cached = join(BLOCK_CACHE, key);
+  const exists = await stat(cached).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!exists) {
+    await mkdir(BLOCK_CACHE, { recursive: true });
+    const fresh = await mkdtemp(join(BLOCK_CACHE, 'import-'));
+    try {
+      await importOpenMetrics(promtool, file, fresh);
+    } catch (err) {
+      await rm(fresh, { recursive: true, force: true });
+      throw err;
+    }
+    // Another worker may have imported the same input meanwhile: either copy is the same data.
+    await rename(fresh, cached).catch(() => rm(fresh, { recursive: true, force: true }));
+  }
+  await cp(cached, dataDir, { recursive: true });
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -125,7 +165,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startPrometheus(options: StartPrometheusOptions): Promise<StartedPrometheus> {
   const prometheus = await requireBinary('prometheus');
   const promtool = await requireBinary('promtool');
-  const version = (await run(prometheus, ['--version'])).stdout.split('\n')[0] ?? 'unknown';
+  const versionOf = async (bin: string): Promise<string> =>
+    (await run(bin, ['--version'])).stdout.split('\n')[0] ?? 'unknown';
+  const [version, promtoolVersion] = await Promise.all([versionOf(prometheus), versionOf(promtool)]);
 
   const dir = await mkdtemp(join(tmpdir(), 'meshgate-prometheus-'));
   const dataDir = options.tsdbDir ?? join(dir, 'data');
@@ -139,7 +181,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       await writeFile(file, withEof(text));
       inputs.push(file);
     }
-    for (const file of inputs) await importOpenMetrics(promtool, file, dataDir);
+    for (const file of inputs) await importCached(promtool, promtoolVersion, file, dataDir);
     const config = join(dir, 'prometheus.yml');
     // No scrape targets: the TSDB holds only the imported blocks.
     await writeFile(

@@ -13,7 +13,7 @@ export interface VerifyOptions {
   window?: string;
 }
 
-/** `meshgate verify [suites...]`: the suites in one worker, one gate report, the exit-code contract. */
+/** `meshgate verify [suites...]`: the suites' checks (--engine), one gate report, the exit-code contract. */
 export function verify(names: string[], opts: VerifyOptions, ce: CommandEnv): Promise<ExitCodeValue> {
   return runGateCommand<GateReport>(
     ce,
