@@ -19,8 +19,8 @@ export interface RunContext {
   /** Opt-in active probes (security suite). */
   probe: boolean;
   /**
-   * Read every proxy for settings that belong to the workload (Envoy cluster limits), instead of one
-   * pod per ReplicaSet (`--all-pods`).
+   * Read every pod for what belongs to the workload (Envoy cluster limits) or is sampled (app health,
+   * the others judged by their Ready condition), instead of one pod per ReplicaSet (`--all-pods`).
    */
   allPods?: boolean | undefined;
   /** Canary suite: which window to judge (absent fields: now, and the canary command's defaults). */

@@ -75,19 +75,22 @@ async function run(
 ): Promise<Run & { all: Map<string, GateOutcome> }> {
   const log = path.join(tmp, `log-${Math.random()}.jsonl`);
   const s = await startSimulator({ scenario: [HEALTHY, overlay], requestLog: log });
+  let all: Map<string, GateOutcome>;
   try {
-    const all = await runGates(s.kubeconfigPath, profile, groups);
-    const perPod = readFileSync(log, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as RequestRecord)
-      .filter((r) => r.subresource === 'exec' || r.subresource === 'proxy')
-      // A pod-proxy name may carry its port (`pod:15020`): counted per pod.
-      .map((r) => `${r.verb} ${r.namespace ?? ''}/${(r.name ?? '').replace(/:\d+$/, '')}/${r.subresource}`);
-    return { outcome: all.get('mesh.envoy.circuit-breakers') as GateOutcome, perPod, all };
+    all = await runGates(s.kubeconfigPath, profile, groups);
   } finally {
+    // The log is a write stream: read it once stopping has flushed it (a busy machine left the last
+    // request's line unwritten when it was read before).
     await s.stop();
   }
+  const perPod = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as RequestRecord)
+    .filter((r) => r.subresource === 'exec' || r.subresource === 'proxy')
+    // A pod-proxy name may carry its port (`pod:15020`): counted per pod.
+    .map((r) => `${r.verb} ${r.namespace ?? ''}/${(r.name ?? '').replace(/:\d+$/, '')}/${r.subresource}`);
+  return { outcome: all.get('mesh.envoy.circuit-breakers') as GateOutcome, perPod, all };
 }
 
 let overlay: string;
